@@ -1,0 +1,101 @@
+package tracker.cli;
+
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tracker.server.ServerConfig;
+import tracker.server.TrackerDaemon;
+import tracker.wire.WireVersion;
+
+@Command(name = "serve", sortOptions = false,
+        description = {"Run the daemon: receive allocation reports from TT-Metal processes on a Unix socket and "
+                + "record them in the database. Stops, committing everything received, on SIGINT or SIGTERM."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:TRACKER_SOCKET:-/tmp/tt_allocation_server.sock}",
+            description = "Socket to listen on (env TRACKER_SOCKET; default: ${DEFAULT-VALUE}).")
+    Path socket;
+
+    @Option(names = "--wire", paramLabel = "v1|v2|v3", defaultValue = "${env:TRACKER_WIRE:-v3}",
+            description = "Frame size the clients send: v3 (144 bytes, newest TT-Metal), v2 (112) or v1 (72). "
+                    + "A lone 72-byte dump request works in any mode (env TRACKER_WIRE; default: ${DEFAULT-VALUE}).")
+    String wire;
+
+    @Mixin
+    DatabaseOption database;
+
+    @Option(names = "--commit-interval", paramLabel = "DURATION", defaultValue = "${env:TRACKER_COMMIT_INTERVAL:-500ms}",
+            description = "Group-commit window: every event received is committed within it "
+                    + "(env TRACKER_COMMIT_INTERVAL; default: ${DEFAULT-VALUE}).")
+    String commitInterval;
+
+    @Option(names = "--reap-interval", paramLabel = "DURATION", defaultValue = "${env:TRACKER_REAP_INTERVAL:-10s}",
+            description = "How often every tracked process is checked for death; a disconnecting client is "
+                    + "checked at once (env TRACKER_REAP_INTERVAL; default: ${DEFAULT-VALUE}).")
+    String reapInterval;
+
+    @Option(names = "--socket-mode", paramLabel = "MODE", defaultValue = "${env:TRACKER_SOCKET_MODE:-0660}",
+            description = "Permissions of the socket file, octal (env TRACKER_SOCKET_MODE; default: ${DEFAULT-VALUE}).")
+    String socketMode;
+
+    @Option(names = "--socket-group", paramLabel = "GROUP", defaultValue = "${env:TRACKER_SOCKET_GROUP}",
+            description = "Group to own the socket file, so its members may connect (env TRACKER_SOCKET_GROUP).")
+    String socketGroup;
+
+    @Option(names = "--device-info", paramLabel = "FILE", defaultValue = "${env:TRACKER_DEVICE_INFO}",
+            description = "Device sizes for DEVICE_INFO_QUERY, one line per device: "
+                    + "id, arch, total_dram_bytes, total_l1_bytes, dram_channels, dram_bytes_per_channel, "
+                    + "l1_bytes_per_core (env TRACKER_DEVICE_INFO).")
+    Path deviceInfo;
+
+    @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "${env:TRACKER_RETENTION:-0}",
+            description = "Prune history and audit older than this every --prune-interval; 0 keeps everything "
+                    + "(env TRACKER_RETENTION; default: ${DEFAULT-VALUE}).")
+    String retention;
+
+    @Option(names = "--prune-interval", paramLabel = "DURATION", defaultValue = "1h",
+            description = "How often --retention is applied (default: ${DEFAULT-VALUE}).")
+    String pruneInterval;
+
+    @Option(names = {"-v", "--verbose"}, description = "Log every message (slow: for debugging a client only).")
+    boolean verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = new ServerConfig(socket.toAbsolutePath(), WireVersion.parse(wire), database.resolve(),
+                millis(commitInterval), millis(reapInterval), mode(socketMode), blankToNull(socketGroup), deviceInfo,
+                "0".equals(retention.trim()) ? 0 : millis(retention), millis(pruneInterval), verbose);
+        TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
+        daemon.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "tracker-shutdown"));
+        daemon.stopped().join();
+        return ExitCode.OK;
+    }
+
+    private static long millis(String duration) {
+        return DurationParser.parse(duration).toMillis();
+    }
+
+    private static String blankToNull(String text) {
+        return text == null || text.isBlank() ? null : text;
+    }
+
+    static Set<PosixFilePermission> mode(String octal) {
+        if (!octal.matches("0?[0-7]{3}")) {
+            throw new IllegalArgumentException("--socket-mode must be octal like 0660, not '" + octal + "'");
+        }
+        int bits = Integer.parseInt(octal, 8);
+        StringBuilder text = new StringBuilder();
+        String letters = "rwxrwxrwx";
+        for (int i = 0; i < 9; i++) {
+            text.append((bits & (1 << (8 - i))) != 0 ? letters.charAt(i) : '-');
+        }
+        return PosixFilePermissions.fromString(text.toString());
+    }
+}

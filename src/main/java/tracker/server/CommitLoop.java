@@ -1,0 +1,114 @@
+package tracker.server;
+
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.LongSupplier;
+import tracker.log.EventLog;
+import tracker.store.CommitBatch;
+import tracker.store.StoreWriter;
+
+/**
+ * The one thread that writes the database ({@code tracker-writer}). Takes batches in the
+ * order the ledger cut them and commits each in one transaction. When a write fails (disk
+ * full, say) it keeps the batch and retries with a growing pause; the ledger meanwhile keeps
+ * merging new changes into its next batch, so nothing accepted is lost.
+ */
+final class CommitLoop implements Runnable {
+
+    private static final long FIRST_RETRY_MS = 100;
+    private static final long MAX_RETRY_MS = 5_000;
+    private static final CommitBatch STOP = new CommitBatch();
+
+    private final BlockingQueue<CommitBatch> queue = new ArrayBlockingQueue<>(1);
+    private final StoreWriter writer;
+    private final ServerMetrics metrics;
+    private final EventLog log;
+    private final LongSupplier nowMicros;
+
+    CommitLoop(StoreWriter writer, ServerMetrics metrics, EventLog log, LongSupplier nowMicros) {
+        this.writer = writer;
+        this.metrics = metrics;
+        this.log = log;
+        this.nowMicros = nowMicros;
+    }
+
+    /** Called by the ledger thread only: true when a batch handed over now would be taken. */
+    boolean hasRoom() {
+        return queue.remainingCapacity() > 0;
+    }
+
+    void submit(CommitBatch batch) throws InterruptedException {
+        queue.put(batch);
+    }
+
+    void stop() throws InterruptedException {
+        queue.put(STOP);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                CommitBatch batch = queue.take();
+                if (batch == STOP) {
+                    return;
+                }
+                writeUntilCommitted(batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void writeUntilCommitted(CommitBatch batch) throws InterruptedException {
+        long pause = FIRST_RETRY_MS;
+        String lastError = null;
+        while (true) {
+            try {
+                long started = System.nanoTime();
+                writer.write(batch);
+                if (System.getenv("TRACKER_DEBUG_COMMITS") != null) {
+                    log.info("commit: " + batch.events + " events, " + batch.inserts.size() + " inserts, "
+                            + batch.deletes.size() + " deletes, " + batch.chunks.size() + " chunks in "
+                            + (System.nanoTime() - started) / 1_000_000 + " ms");
+                }
+                break;
+            } catch (RuntimeException e) {
+                metrics.storageFailures.incrementAndGet();
+                String error = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+                if (!error.equals(lastError)) {
+                    log.info("storage error, holding " + batch.events + "+ events in memory and retrying: " + error);
+                    lastError = error;
+                }
+                Thread.sleep(pause); // back-off between retries of a failing disk, not a wait for an event
+                pause = Math.min(pause * 2, MAX_RETRY_MS);
+            }
+        }
+        if (lastError != null) {
+            log.info("storage recovered: committed the held batch of " + batch.events + " events");
+        }
+        long now = nowMicros.getAsLong();
+        metrics.eventsCommitted.addAndGet(batch.events);
+        metrics.commits.incrementAndGet();
+        metrics.lastCommitMicros.set(now);
+        if (batch.oldestEventMicros > 0) {
+            long lag = now - batch.oldestEventMicros;
+            metrics.lastCommitLagMicros.set(lag);
+            metrics.maxCommitLagMicros.accumulateAndGet(lag, Math::max);
+        }
+        CommitBatch next = queue.peek();
+        metrics.writerOldestMicros = next == null ? 0 : next.oldestEventMicros;
+        runCallbacks(batch.onCommit);
+    }
+
+    private void runCallbacks(List<Runnable> callbacks) {
+        for (Runnable callback : callbacks) {
+            try {
+                callback.run();
+            } catch (RuntimeException e) {
+                log.info("commit callback failed: " + e);
+            }
+        }
+    }
+}

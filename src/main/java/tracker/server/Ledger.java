@@ -1,0 +1,359 @@
+package tracker.server;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import tracker.store.ChunkRow;
+import tracker.store.CommitBatch;
+import tracker.store.EventChunkCodec;
+import tracker.store.LiveRow;
+import tracker.store.ReapRecord;
+import tracker.wire.DeviceTotals;
+import tracker.wire.FrameCheck;
+import tracker.wire.KernelType;
+import tracker.wire.MemoryType;
+import tracker.wire.MessageType;
+import tracker.wire.RecordKind;
+
+/**
+ * The live set in memory and the changes not yet handed to the writer. Applies events in
+ * the order they were read, answers QUERY from its totals, and cuts a {@link CommitBatch}
+ * holding only final states: a record allocated and freed within one commit window never
+ * touches the database's live table. Not thread-safe: owned by the ledger thread.
+ */
+final class Ledger {
+
+    /** Events of one process per history chunk; bounds a chunk to ~200 KB. */
+    static final int MAX_CHUNK_EVENTS = 16_384;
+    /** History held while the database cannot be written; past it, history is dropped and counted. */
+    static final long MAX_PENDING_HISTORY_BYTES = 256L << 20;
+
+    private static final int TOTAL_SLOTS = 7; // five memory types, CB, kernel
+    private static final int CB_SLOT = 5;
+    private static final int KERNEL_SLOT = 6;
+
+    private final Map<LiveKey, LiveRecord> live = new HashMap<>();
+    private final Map<Long, ProcessRecord> processesById = new HashMap<>();
+    private final long[] totals = new long[(FrameCheck.MAX_DEVICE_ID + 1) * TOTAL_SLOTS];
+    private final BitSet devicesSeen = new BitSet();
+
+    private CommitBatch batch = new CommitBatch();
+    private final List<LiveRecord> dirty = new ArrayList<>();
+    private final Map<ProcessRecord, EventChunkCodec.Builder> openChunks = new IdentityHashMap<>();
+    private final List<ProcessRecord> touched = new ArrayList<>();
+    private final List<ProcessRecord> unstored = new ArrayList<>();
+    private long pendingHistoryBytes;
+    private long nextChunkId;
+
+    private long events;
+    private long unknownFrees;
+    private long refusedFrees;
+    private long droppedHistoryEvents;
+    private final java.util.function.LongSupplier malformedFrames;
+
+    Ledger(long nextChunkId, Map<String, Long> counters, java.util.function.LongSupplier malformedFrames) {
+        this.nextChunkId = nextChunkId;
+        this.events = counters.getOrDefault("events", 0L);
+        this.unknownFrees = counters.getOrDefault("unknown_frees", 0L);
+        this.refusedFrees = counters.getOrDefault("refused_frees", 0L);
+        this.droppedHistoryEvents = counters.getOrDefault("dropped_history_events", 0L);
+        this.malformedFrames = malformedFrames;
+    }
+
+    /** Loads a record committed earlier: it is in the database already. */
+    void restore(LiveRow row, ProcessRecord owner) {
+        RecordKind kind = RecordKind.valueOf(row.kind());
+        LiveKey key = new LiveKey(kind, row.deviceId(), row.bufferId());
+        int slot = switch (kind) {
+            case CB -> CB_SLOT;
+            case KERNEL -> KERNEL_SLOT;
+            case BUFFER -> MemoryType.valueOf(row.type()).code();
+        };
+        LiveRecord record = new LiveRecord(key, row.type(), slot, row.size(), owner, row.allocatedAtMicros());
+        record.refCount = row.refCount();
+        record.persisted = true;
+        live.put(key, record);
+        processesById.put(owner.id, owner);
+        owner.liveRecords++;
+        addTotal(record, record.size);
+        devicesSeen.set(row.deviceId());
+    }
+
+    void apply(Event event) {
+        ProcessRecord process = event.process();
+        noteProcess(process, event.receivedMicros());
+        devicesSeen.set(event.deviceId());
+        events++;
+        if (batch.oldestEventMicros == 0) {
+            batch.oldestEventMicros = event.receivedMicros();
+        }
+        batch.events++;
+        MessageType type = event.type();
+        LiveKey key = new LiveKey(RecordKind.of(type), event.deviceId(), event.bufferId());
+        int refCountAfter;
+        boolean unknownFree = false;
+        if (type.allocates()) {
+            refCountAfter = allocate(key, event);
+        } else {
+            LiveRecord record = live.get(key);
+            if (record == null) {
+                unknownFrees++;
+                unknownFree = true;
+                refCountAfter = 0;
+            } else if (!mayFree(process, record)) {
+                refusedFrees++;
+                refCountAfter = record.refCount;
+            } else {
+                refCountAfter = release(record);
+            }
+        }
+        record(process, event, refCountAfter, unknownFree);
+    }
+
+    private int allocate(LiveKey key, Event event) {
+        LiveRecord record = live.get(key);
+        if (record != null) {
+            record.refCount++;
+            record.refCountChanged = true;
+            markDirty(record);
+            return record.refCount;
+        }
+        String typeName;
+        int slot;
+        switch (key.kind()) {
+            case KERNEL -> {
+                typeName = KernelType.nameOf(event.bufferType());
+                slot = KERNEL_SLOT;
+            }
+            case CB -> {
+                typeName = "L1";
+                slot = CB_SLOT;
+            }
+            default -> {
+                typeName = MemoryType.ofCode(event.bufferType()).name();
+                slot = event.bufferType();
+            }
+        }
+        record = new LiveRecord(key, typeName, slot, event.size(), event.process(), event.receivedMicros());
+        live.put(key, record);
+        event.process().liveRecords++;
+        addTotal(record, record.size);
+        markDirty(record);
+        return 1;
+    }
+
+    private int release(LiveRecord record) {
+        if (--record.refCount > 0) {
+            record.refCountChanged = true;
+            markDirty(record);
+            return record.refCount;
+        }
+        remove(record);
+        return 0;
+    }
+
+    /** A process may not free what a process of another user owns. */
+    private static boolean mayFree(ProcessRecord process, LiveRecord record) {
+        int ownerUid = record.owner.identity.uid();
+        int uid = process.identity.uid();
+        return ownerUid < 0 || uid < 0 || ownerUid == uid;
+    }
+
+    private void remove(LiveRecord record) {
+        live.remove(record.key);
+        record.removed = true;
+        record.owner.liveRecords--;
+        addTotal(record, -record.size);
+        if (record.persisted) {
+            batch.deletes.add(record.keyRow());
+        }
+    }
+
+    private void markDirty(LiveRecord record) {
+        if (!record.dirty) {
+            record.dirty = true;
+            dirty.add(record);
+        }
+    }
+
+    private void noteProcess(ProcessRecord process, long nowMicros) {
+        process.lastSeenMicros = Math.max(process.lastSeenMicros, nowMicros);
+        if (!process.touched) {
+            process.touched = true;
+            touched.add(process);
+            processesById.putIfAbsent(process.id, process);
+            if (!process.stored) {
+                unstored.add(process);
+            }
+        }
+    }
+
+    private void record(ProcessRecord process, Event event, int refCountAfter, boolean unknownFree) {
+        if (pendingHistoryBytes > MAX_PENDING_HISTORY_BYTES) {
+            droppedHistoryEvents++;
+            return;
+        }
+        EventChunkCodec.Builder chunk = openChunks.computeIfAbsent(process, p -> new EventChunkCodec.Builder());
+        int before = chunk.byteCount();
+        chunk.add(event.receivedMicros(), event.type().code(), event.deviceId(), event.bufferType(), event.size(),
+                event.bufferId(), event.clientTimestamp(), refCountAfter, unknownFree);
+        pendingHistoryBytes += chunk.byteCount() - before;
+        if (chunk.count() >= MAX_CHUNK_EVENTS) {
+            sealChunk(process, chunk);
+            openChunks.remove(process);
+        }
+    }
+
+    private void sealChunk(ProcessRecord process, EventChunkCodec.Builder chunk) {
+        batch.chunks.add(new ChunkRow(nextChunkId++, process.id,
+                process.identity.resolved() ? process.identity.pid() : null,
+                chunk.firstMicros(), chunk.lastMicros(), chunk.count(), chunk.toBytes()));
+    }
+
+    /**
+     * Removes every live record of {@code process}, into the audit record of the current
+     * batch. Records the process is given after this (it should have none: it is dead) are
+     * new records, inserted after the reap's delete by the writer.
+     *
+     * @return null when the process holds nothing
+     */
+    ReapRecord reap(ProcessRecord process, String reason, long reapId, long nowMicros) {
+        if (process.liveRecords == 0) {
+            return null;
+        }
+        List<LiveRow> held = new ArrayList<>(process.liveRecords);
+        for (Iterator<LiveRecord> it = live.values().iterator(); it.hasNext(); ) {
+            LiveRecord record = it.next();
+            if (record.owner == process) {
+                it.remove();
+                record.removed = true;
+                addTotal(record, -record.size);
+                held.add(record.toRow());
+            }
+        }
+        process.liveRecords = 0;
+        process.ended = true;
+        noteProcess(process, process.lastSeenMicros);
+        processesById.remove(process.id);
+        ReapRecord reap = new ReapRecord(reapId, process.toRow(), nowMicros, reason, held);
+        batch.reaps.add(reap);
+        return reap;
+    }
+
+    /**
+     * Hands over the changes since the last cut and starts a new batch. Records inserted by
+     * the returned batch count as persisted from now on: batches commit in order.
+     */
+    CommitBatch cut() {
+        CommitBatch out = batch;
+        for (ProcessRecord process : unstored) {
+            if (!process.stored) {
+                process.stored = true;
+                out.newProcesses.add(process.toRow());
+            }
+        }
+        unstored.clear();
+        for (ProcessRecord process : touched) {
+            process.touched = false;
+            out.lastSeen.put(process.id, process.lastSeenMicros);
+        }
+        touched.clear();
+        for (LiveRecord record : dirty) {
+            record.dirty = false;
+            if (record.removed) {
+                continue;
+            }
+            if (!record.persisted) {
+                record.persisted = true;
+                out.inserts.add(record.toRow());
+            } else if (record.refCountChanged) {
+                out.refCountUpdates.add(record.toRow());
+            }
+            record.refCountChanged = false;
+        }
+        dirty.clear();
+        openChunks.forEach(this::sealChunk);
+        openChunks.clear();
+        pendingHistoryBytes = 0;
+        out.counters.put("events", events);
+        out.counters.put("unknown_frees", unknownFrees);
+        out.counters.put("refused_frees", refusedFrees);
+        out.counters.put("dropped_history_events", droppedHistoryEvents);
+        out.counters.put("malformed_frames", malformedFrames.getAsLong());
+        batch = new CommitBatch();
+        return out;
+    }
+
+    /** True when the current batch holds a reap, which must not wait for the window. */
+    boolean holdsReap() {
+        return !batch.reaps.isEmpty();
+    }
+
+    long oldestPendingMicros() {
+        return batch.oldestEventMicros;
+    }
+
+    long pendingEvents() {
+        return batch.events;
+    }
+
+    long pendingHistoryBytes() {
+        return pendingHistoryBytes;
+    }
+
+    DeviceTotals totals(int deviceId) {
+        if (deviceId < 0 || deviceId > FrameCheck.MAX_DEVICE_ID) {
+            return DeviceTotals.EMPTY;
+        }
+        int base = deviceId * TOTAL_SLOTS;
+        return new DeviceTotals(totals[base], totals[base + 1], totals[base + 3], totals[base + 4],
+                totals[base + CB_SLOT], totals[base + KERNEL_SLOT]);
+    }
+
+    int devicesSeen() {
+        return devicesSeen.cardinality();
+    }
+
+    List<ProcessRecord> processesHoldingRecords() {
+        List<ProcessRecord> holders = new ArrayList<>();
+        for (ProcessRecord process : processesById.values()) {
+            if (process.liveRecords > 0) {
+                holders.add(process);
+            }
+        }
+        return holders;
+    }
+
+    ProcessRecord process(long id) {
+        return processesById.get(id);
+    }
+
+    /** The live records, for dumps. */
+    java.util.Collection<LiveRecord> liveRecords() {
+        return live.values();
+    }
+
+    long unknownFrees() {
+        return unknownFrees;
+    }
+
+    long refusedFrees() {
+        return refusedFrees;
+    }
+
+    long droppedHistoryEvents() {
+        return droppedHistoryEvents;
+    }
+
+    long events() {
+        return events;
+    }
+
+    private void addTotal(LiveRecord record, long bytes) {
+        totals[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot] += bytes;
+    }
+}

@@ -1,0 +1,162 @@
+package tracker.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import tracker.log.EventLog;
+import tracker.store.CommitBatch;
+import tracker.store.ProcessRow;
+import tracker.store.ReapRecord;
+
+/**
+ * The ledger thread ({@code tracker-ledger}): drains the ingest queue into the
+ * {@link Ledger}, answers queries, and hands a batch to the writer every commit interval
+ * (at once for a reap or a flush). It never touches the database itself, so a slow disk
+ * never delays a QUERY reply.
+ */
+final class LedgerLoop implements Runnable {
+
+    private static final int DRAIN_MAX = 1024;
+    /** A batch this large is handed over before its window ends, to bound commit size. */
+    private static final long MAX_BATCH_EVENTS = 2_000_000;
+
+    private final BlockingQueue<Object> ingest;
+    private final Ledger ledger;
+    private final CommitLoop writer;
+    private final DumpPrinter dumps;
+    private final DeviceCatalog devices;
+    private final ServerMetrics metrics;
+    private final EventLog log;
+    private final LongSupplier nowMicros;
+    private final long commitIntervalMicros;
+    private long nextReapId;
+
+    private final List<Runnable> pendingCallbacks = new ArrayList<>();
+    private long nextCutMicros;
+    private boolean cutRequested;
+
+    LedgerLoop(BlockingQueue<Object> ingest, Ledger ledger, CommitLoop writer, DumpPrinter dumps,
+               DeviceCatalog devices, ServerMetrics metrics, EventLog log, LongSupplier nowMicros,
+               long commitIntervalMs, long nextReapId) {
+        this.ingest = ingest;
+        this.ledger = ledger;
+        this.writer = writer;
+        this.dumps = dumps;
+        this.devices = devices;
+        this.metrics = metrics;
+        this.log = log;
+        this.nowMicros = nowMicros;
+        this.commitIntervalMicros = commitIntervalMs * 1000;
+        this.nextReapId = nextReapId;
+    }
+
+    @Override
+    public void run() {
+        List<Object> drained = new ArrayList<>(DRAIN_MAX);
+        nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
+        try {
+            while (true) {
+                long wait = Math.max(1, nextCutMicros - nowMicros.getAsLong());
+                Object first = ingest.poll(wait, TimeUnit.MICROSECONDS);
+                if (first != null) {
+                    drained.add(first);
+                    ingest.drainTo(drained, DRAIN_MAX - 1);
+                    for (Object item : drained) {
+                        if (item instanceof LedgerTask.Stop) {
+                            finish();
+                            return;
+                        }
+                        handle(item);
+                    }
+                    drained.clear();
+                }
+                metrics.queueDepth = ingest.size();
+                metrics.eventsApplied = ledger.events();
+                maybeCut();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.info("ledger thread failed, the daemon cannot go on: " + e);
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void handle(Object item) {
+        if (item instanceof List<?> list) {
+            for (Event event : (List<Event>) list) {
+                ledger.apply(event);
+            }
+            if (ledger.pendingEvents() > MAX_BATCH_EVENTS) {
+                cutRequested = true;
+            }
+            metrics.ledgerOldestMicros = ledger.oldestPendingMicros();
+            return;
+        }
+        if (item instanceof LedgerTask.Query query) {
+            query.answer().complete(ledger.totals(query.deviceId()));
+        } else if (item instanceof LedgerTask.DeviceInfoQuery query) {
+            query.answer().complete(query.deviceId() < 0
+                    ? devices.summary(ledger.devicesSeen())
+                    : devices.infoOf(query.deviceId(), ledger.devicesSeen()));
+        } else if (item instanceof LedgerTask.Dump dump) {
+            log.verbatim(dump.kernels() ? dumps.kernels(ledger.liveRecords()) : dumps.buffers(ledger.liveRecords()));
+            dump.done().complete(null);
+        } else if (item instanceof LedgerTask.Holders holders) {
+            holders.answer().complete(ledger.processesHoldingRecords().stream().map(ProcessRecord::toRow).toList());
+        } else if (item instanceof LedgerTask.Reap reap) {
+            reap(reap);
+        } else if (item instanceof LedgerTask.Flush flush) {
+            pendingCallbacks.add(() -> flush.committed().complete(null));
+            cutRequested = true;
+        } else {
+            throw new IllegalStateException("unexpected ingest item " + item);
+        }
+    }
+
+    private void reap(LedgerTask.Reap task) {
+        ProcessRecord process = ledger.process(task.processId());
+        ReapRecord record = process == null ? null
+                : ledger.reap(process, task.reason(), nextReapId, nowMicros.getAsLong());
+        if (record == null) {
+            task.committed().complete(null);
+            return;
+        }
+        nextReapId++;
+        pendingCallbacks.add(() -> task.committed().complete(record));
+        cutRequested = true;
+    }
+
+    private void maybeCut() throws InterruptedException {
+        long now = nowMicros.getAsLong();
+        if (!cutRequested && now < nextCutMicros) {
+            return;
+        }
+        // a busy writer (slow or failing disk) leaves the changes here to merge into the next batch
+        if (!writer.hasRoom()) {
+            return;
+        }
+        submitCut();
+        nextCutMicros = now + commitIntervalMicros;
+    }
+
+    private void submitCut() throws InterruptedException {
+        CommitBatch batch = ledger.cut();
+        batch.onCommit.addAll(pendingCallbacks);
+        pendingCallbacks.clear();
+        cutRequested = false;
+        metrics.ledgerOldestMicros = 0;
+        if (!batch.isEmpty() || !batch.onCommit.isEmpty()) {
+            metrics.writerOldestMicros = batch.oldestEventMicros;
+            writer.submit(batch);
+        }
+    }
+
+    private void finish() throws InterruptedException {
+        submitCut();
+        writer.stop();
+    }
+}

@@ -1,0 +1,40 @@
+package tracker.server;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import tracker.store.ProcessRow;
+import tracker.store.ReapRecord;
+import tracker.wire.DeviceInfo;
+import tracker.wire.DeviceTotals;
+
+/**
+ * What the ingest queue carries to the ledger thread besides event lists. Tasks are applied
+ * in queue order, so an answer reflects every frame its connection sent before it.
+ */
+sealed interface LedgerTask {
+
+    record Query(int deviceId, CompletableFuture<DeviceTotals> answer) implements LedgerTask {
+    }
+
+    record DeviceInfoQuery(int deviceId, CompletableFuture<DeviceInfo> answer) implements LedgerTask {
+    }
+
+    /** Prints the remaining buffers (or kernels) on the daemon's output. */
+    record Dump(boolean kernels, CompletableFuture<Void> done) implements LedgerTask {
+    }
+
+    record Holders(CompletableFuture<List<ProcessRow>> answer) implements LedgerTask {
+    }
+
+    /** Completes with the audit record once it is committed; null when nothing was held. */
+    record Reap(long processId, String reason, CompletableFuture<ReapRecord> committed) implements LedgerTask {
+    }
+
+    /** Cuts the batch now; completes once everything before it is committed. */
+    record Flush(CompletableFuture<Void> committed) implements LedgerTask {
+    }
+
+    /** Commits what is pending and ends the ledger thread. */
+    record Stop() implements LedgerTask {
+    }
+}

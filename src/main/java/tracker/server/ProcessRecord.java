@@ -1,0 +1,58 @@
+package tracker.server;
+
+import tracker.proc.ProcessIdentity;
+import tracker.store.ProcessRow;
+
+/**
+ * A client process as the daemon tracks it. The identity is fixed at creation and may be
+ * read by any thread; the other fields belong to the ledger thread.
+ */
+final class ProcessRecord {
+    final long id;
+    final ProcessIdentity identity;
+    final String bootId;
+    final long firstSeenMicros;
+
+    // ledger thread only
+    long lastSeenMicros;
+    boolean stored;
+    boolean touched;
+    int liveRecords;
+    boolean ended;
+
+    ProcessRecord(long id, ProcessIdentity identity, String bootId, long firstSeenMicros) {
+        this.id = id;
+        this.identity = identity;
+        this.bootId = bootId;
+        this.firstSeenMicros = firstSeenMicros;
+        this.lastSeenMicros = firstSeenMicros;
+    }
+
+    static ProcessRecord restored(ProcessRow row) {
+        ProcessIdentity identity = new ProcessIdentity(row.pid() == null ? ProcessIdentity.UNRESOLVED : row.pid(),
+                row.reportedPid(), row.startTicks() == null ? -1 : row.startTicks(),
+                row.uid() == null ? -1 : row.uid(), row.command());
+        ProcessRecord record = new ProcessRecord(row.id(), identity, row.bootId(), row.firstSeenMicros());
+        record.lastSeenMicros = row.lastSeenMicros();
+        record.stored = true;
+        return record;
+    }
+
+    ProcessRow toRow() {
+        return new ProcessRow(id, identity.resolved() ? identity.pid() : null, identity.reportedPid(),
+                identity.resolved() ? identity.startTicks() : null, bootId,
+                identity.uid() >= 0 ? identity.uid() : null, identity.command(), firstSeenMicros, lastSeenMicros);
+    }
+
+    /** A row built from the immutable fields only: safe on any thread. */
+    ProcessRow identityRow() {
+        return new ProcessRow(id, identity.resolved() ? identity.pid() : null, identity.reportedPid(),
+                identity.resolved() ? identity.startTicks() : null, bootId,
+                identity.uid() >= 0 ? identity.uid() : null, identity.command(), firstSeenMicros, firstSeenMicros);
+    }
+
+    /** The pid to show: ours when resolved, else the one the client reported. */
+    int displayPid() {
+        return identity.resolved() ? identity.pid() : identity.reportedPid();
+    }
+}

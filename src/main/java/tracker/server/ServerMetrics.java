@@ -1,0 +1,41 @@
+package tracker.server;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Live figures of a running daemon, for {@code tracker stats}. Thread-safe. */
+public final class ServerMetrics {
+    final AtomicLong framesReceived = new AtomicLong();
+    final AtomicLong malformedFrames = new AtomicLong();
+    final AtomicLong connectionsAccepted = new AtomicLong();
+    final AtomicInteger connectionsOpen = new AtomicInteger();
+    final AtomicLong eventsCommitted = new AtomicLong();
+    final AtomicLong commits = new AtomicLong();
+    final AtomicLong lastCommitMicros = new AtomicLong();
+    final AtomicLong lastCommitLagMicros = new AtomicLong();
+    final AtomicLong maxCommitLagMicros = new AtomicLong();
+    /** receive time of the oldest event in the ledger's open batch, 0 when none */
+    volatile long ledgerOldestMicros;
+    /** receive time of the oldest event handed to the writer and not yet committed, 0 when none */
+    volatile long writerOldestMicros;
+    final AtomicLong storageFailures = new AtomicLong();
+    volatile int queueDepth;
+    volatile long eventsApplied;
+
+    /** A snapshot for reports. */
+    public record Snapshot(long framesReceived, long malformedFrames, long connectionsAccepted, int connectionsOpen,
+                           long eventsApplied, long eventsCommitted, long commits, long lastCommitMicros,
+                           long lastCommitLagMicros, long maxCommitLagMicros, long commitLagMicros,
+                           int queueDepth, long storageFailures) {
+    }
+
+    public Snapshot snapshot(long nowMicros) {
+        long ledgerOldest = ledgerOldestMicros;
+        long writerOldest = writerOldestMicros;
+        long oldest = writerOldest == 0 ? ledgerOldest : ledgerOldest == 0 ? writerOldest : Math.min(ledgerOldest, writerOldest);
+        return new Snapshot(framesReceived.get(), malformedFrames.get(), connectionsAccepted.get(),
+                connectionsOpen.get(), eventsApplied, eventsCommitted.get(), commits.get(), lastCommitMicros.get(),
+                lastCommitLagMicros.get(), maxCommitLagMicros.get(), oldest == 0 ? 0 : Math.max(0, nowMicros - oldest),
+                queueDepth, storageFailures.get());
+    }
+}

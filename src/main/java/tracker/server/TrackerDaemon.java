@@ -1,0 +1,400 @@
+package tracker.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import tracker.log.EventLog;
+import tracker.proc.PeerResolver;
+import tracker.proc.ProcFs;
+import tracker.proc.ProcessProbe;
+import tracker.reaper.ReapReason;
+import tracker.reaper.Reaper;
+import tracker.reaper.StoredReapTarget;
+import tracker.store.Database;
+import tracker.store.LiveRow;
+import tracker.store.ProcessRow;
+import tracker.store.StoreWriter;
+import tracker.store.StoredState;
+import tracker.store.Times;
+import tracker.wire.WireVersion;
+
+/**
+ * {@code tracker serve}: the socket, the ledger, the writer and the reaper, started and
+ * stopped together. {@link #close()} (also run on SIGINT/SIGTERM) commits everything that
+ * was accepted before it returns.
+ *
+ * <pre>
+ * connections --(event lists, tasks)--> ingest queue --> ledger thread --(batches)--> writer thread --> H2
+ * reaper ------------------------------------------------^
+ * </pre>
+ */
+public final class TrackerDaemon implements AutoCloseable {
+
+    /** Event lists and tasks in flight; a full queue makes readers, and so clients, wait. */
+    static final int INGEST_QUEUE_CAPACITY = 4096;
+    private static final long STOP_TIMEOUT_MS = 30_000;
+    private static final long FD_LIMIT_RETRY_MS = 1_000;
+
+    private final ServerConfig config;
+    private final EventLog log;
+    private final Clock clock;
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final BlockingQueue<Object> ingest = new ArrayBlockingQueue<>(INGEST_QUEUE_CAPACITY);
+    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
+    private final AtomicLong connectionNumbers = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object connectionClosedSignal = new Object();
+
+    private Database database;
+    private IngestSocket socket;
+    private Reaper reaper;
+    private Thread ledgerThread;
+    private Thread writerThread;
+    private Thread acceptThread;
+    private ProcessRegistry registry;
+    private PeerResolver resolver;
+    private DaemonContext context;
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    public TrackerDaemon(ServerConfig config, PrintStream out, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.log = new EventLog(out, clock, config.verbose());
+    }
+
+    /** Opens the database, reaps what died while no daemon ran, reloads the live set and listens. */
+    public TrackerDaemon start() throws IOException {
+        if (Files.exists(config.socket()) && IngestSocket.answers(config.socket())) {
+            throw new SocketInUseException("another daemon is listening on " + config.socket()
+                    + "; stop it first, or pass --socket PATH");
+        }
+        DeviceCatalog devices = config.deviceInfo() == null ? DeviceCatalog.empty() : DeviceCatalog.load(config.deviceInfo());
+        database = Database.open(config.database(), Database.Access.READ_WRITE);
+        try {
+            startOnOpenDatabase(devices);
+        } catch (IOException | RuntimeException e) {
+            database.close();
+            throw e;
+        }
+        return this;
+    }
+
+    private void startOnOpenDatabase(DeviceCatalog devices) throws IOException {
+        ProcFs procFs = new ProcFs();
+        ProcessProbe probe = new ProcessProbe(procFs);
+        try (Reaper startupReaper = new Reaper(new StoredReapTarget(database, this::nowMicros), probe, log, this::nowMicros)) {
+            startupReaper.reapNow(ReapReason.DEAD_AT_STARTUP);
+        }
+        StoredState state = StoredState.load(database.jdbi());
+        registry = new ProcessRegistry(state.nextProcessId(), probe.bootId());
+        resolver = new PeerResolver(procFs);
+        Ledger ledger = new Ledger(state.nextChunkId(), state.counters(), metrics.malformedFrames::get);
+        metrics.malformedFrames.set(state.counters().getOrDefault("malformed_frames", 0L));
+        java.util.Map<Long, ProcessRecord> owners = new java.util.HashMap<>();
+        for (ProcessRow row : state.owners()) {
+            ProcessRecord record = ProcessRecord.restored(row);
+            owners.put(row.id(), record);
+            registry.restore(record);
+        }
+        for (LiveRow row : state.live()) {
+            ProcessRecord owner = owners.get(row.processId());
+            if (owner != null) {
+                ledger.restore(row, owner);
+            }
+        }
+
+        context = new DaemonContext();
+        CommitLoop writer = new CommitLoop(new StoreWriter(database.jdbi()), metrics, log, this::nowMicros);
+        writerThread = startThread("tracker-writer", writer, false);
+        LedgerLoop ledgerLoop = new LedgerLoop(ingest, ledger, writer, new DumpPrinter(), devices, metrics, log,
+                this::nowMicros, config.commitIntervalMs(), state.nextReapId());
+        ledgerThread = startThread("tracker-ledger", ledgerLoop, false);
+        reaper = new Reaper(new LedgerReapTarget(context), probe, log, this::nowMicros);
+
+        socket = IngestSocket.bind(config.socket(), config.socketMode());
+        applySocketGroup();
+        acceptThread = startThread("tracker-accept", this::acceptLoop, true);
+        reaper.start(config.reapIntervalMs());
+
+        log.info("tracker serving on " + config.socket() + " (wire " + config.wire().label() + ", "
+                + config.wire().frameBytes() + "-byte frames, socket mode "
+                + PosixFilePermissions.toString(config.socketMode()) + ")");
+        log.info("database " + Database.fileOf(database.path()) + ": " + state.live().size() + " live records of "
+                + state.owners().size() + " processes reloaded; commits every " + config.commitIntervalMs() + " ms");
+    }
+
+    private void applySocketGroup() throws IOException {
+        if (config.socketGroup() == null) {
+            return;
+        }
+        GroupPrincipal group = config.socket().getFileSystem().getUserPrincipalLookupService()
+                .lookupPrincipalByGroupName(config.socketGroup());
+        Files.getFileAttributeView(config.socket(), PosixFileAttributeView.class).setGroup(group);
+    }
+
+    private void acceptLoop() {
+        boolean atLimit = false;
+        while (!closed.get()) {
+            AFUNIXSocket client;
+            try {
+                client = socket.accept();
+            } catch (SocketException e) {
+                if (closed.get()) {
+                    return;
+                }
+                if (IngestSocket.isFileDescriptorLimit(e)) {
+                    if (!atLimit) {
+                        log.info("file-descriptor limit reached with " + connections.size()
+                                + " connections open: new clients wait until some close");
+                        atLimit = true;
+                    }
+                    awaitConnectionClosed();
+                    continue;
+                }
+                log.info("accept failed: " + e.getMessage());
+                continue;
+            } catch (IOException e) {
+                if (!closed.get()) {
+                    log.info("accept failed: " + e.getMessage());
+                }
+                continue;
+            }
+            if (atLimit) {
+                log.info("accepting connections again (" + connections.size() + " open)");
+                atLimit = false;
+            }
+            try {
+                startConnection(client);
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                log.info("could not serve a new connection: " + e);
+                try {
+                    client.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
+            }
+        }
+    }
+
+    private void awaitConnectionClosed() {
+        synchronized (connectionClosedSignal) {
+            try {
+                connectionClosedSignal.wait(FD_LIMIT_RETRY_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void startConnection(AFUNIXSocket client) throws IOException {
+        AFUNIXSocketCredentials credentials = client.getPeerCredentials();
+        int peerPid = credentials == null ? 0 : (int) credentials.getPid();
+        int peerUid = credentials == null ? -1 : (int) credentials.getUid();
+        String command = peerPid > 0 ? new ProcFs().command(peerPid) : "";
+        long number = connectionNumbers.incrementAndGet();
+        ClientConnection connection = new ClientConnection(number, client, context, peerPid, peerUid, command);
+        connections.add(connection);
+        metrics.connectionsAccepted.incrementAndGet();
+        metrics.connectionsOpen.incrementAndGet();
+        log.info("client connected: pid " + peerPid + " uid " + peerUid + " (" + command + "), connection #" + number);
+        Thread thread = new Thread(null, connection, "tracker-conn-" + number, 256 * 1024);
+        thread.setDaemon(true);
+        connectionThreads.add(thread);
+        thread.start();
+    }
+
+    /** Commits everything accepted so far; returns once it is in the database. For tests and tools. */
+    public void flush() throws InterruptedException {
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        ingest.put(new LedgerTask.Flush(committed));
+        try {
+            committed.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    public Reaper reaper() {
+        return reaper;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    public ServerMetrics.Snapshot metrics() {
+        return metrics.snapshot(nowMicros());
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    /** Completes when the daemon has stopped. */
+    public CompletableFuture<Void> stopped() {
+        return stopped;
+    }
+
+    long nowMicros() {
+        return Times.micros(clock.instant());
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            stopped.join();
+            return;
+        }
+        try {
+            stopAll();
+        } finally {
+            stopped.complete(null);
+        }
+    }
+
+    private void stopAll() {
+        log.info("stopping: draining connections and committing what they sent");
+        closeQuietly(socket);
+        if (reaper != null) {
+            reaper.close();
+        }
+        for (ClientConnection connection : connections) {
+            connection.closeQuietly();
+        }
+        long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MS;
+        for (Thread thread : connectionThreads) {
+            join(thread, deadline);
+        }
+        if (acceptThread != null) {
+            join(acceptThread, deadline);
+        }
+        if (ledgerThread != null) {
+            try {
+                ingest.put(new LedgerTask.Stop());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            join(ledgerThread, deadline);
+            join(writerThread, deadline);
+        }
+        ServerMetrics.Snapshot figures = metrics.snapshot(nowMicros());
+        if (database != null) {
+            database.close();
+        }
+        log.info("stopped: " + figures.eventsCommitted() + " events committed this run, "
+                + figures.malformedFrames() + " malformed frames in all");
+    }
+
+    private void join(Thread thread, long deadlineMs) {
+        try {
+            thread.join(Math.max(1, deadlineMs - System.currentTimeMillis()));
+            if (thread.isAlive()) {
+                log.info(thread.getName() + " did not stop in time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            // stopping anyway
+        }
+    }
+
+    private static Thread startThread(String name, Runnable body, boolean daemon) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(daemon);
+        thread.start();
+        return thread;
+    }
+
+    /** The daemon as its connections see it. */
+    private final class DaemonContext implements ServerContext {
+        @Override
+        public WireVersion wire() {
+            return config.wire();
+        }
+
+        @Override
+        public long nowMicros() {
+            return TrackerDaemon.this.nowMicros();
+        }
+
+        @Override
+        public void enqueue(Object item) throws InterruptedException {
+            ingest.put(item);
+        }
+
+        @Override
+        public ServerMetrics metrics() {
+            return metrics;
+        }
+
+        @Override
+        public EventLog log() {
+            return log;
+        }
+
+        @Override
+        public PeerResolver resolver() {
+            return resolver;
+        }
+
+        @Override
+        public ProcessRegistry registry() {
+            return registry;
+        }
+
+        @Override
+        public void reapBeforeDump() {
+            reaper.reapNow();
+        }
+
+        @Override
+        public void connectionClosed(ClientConnection connection, String reason) {
+            connections.remove(connection);
+            connectionThreads.remove(Thread.currentThread());
+            metrics.connectionsOpen.decrementAndGet();
+            synchronized (connectionClosedSignal) {
+                connectionClosedSignal.notifyAll();
+            }
+            log.info("client disconnected: pid " + connection.peerPid() + ", connection #" + connection.number() + ", "
+                    + connection.frames() + " frames" + (connection.malformed() > 0 ? ", " + connection.malformed()
+                    + " malformed" : "") + " (" + reason + ")");
+            if (!closed.get()) {
+                List<ProcessRow> processes = connection.processes().stream()
+                        .filter(p -> p.identity.resolved())
+                        .map(ProcessRecord::identityRow)
+                        .toList();
+                if (!processes.isEmpty()) {
+                    reaper.checkSoon(processes);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package tracker.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one group commit writes, in one transaction. Built by the daemon's ledger,
+ * written by {@link StoreWriter}. Not thread-safe; handed over whole.
+ *
+ * <p>Live-set changes are final states: a record allocated and freed within the window
+ * appears in neither list.
+ */
+public final class CommitBatch {
+    public final List<ProcessRow> newProcesses = new ArrayList<>();
+    /** process id to last-seen micros */
+    public final Map<Long, Long> lastSeen = new java.util.HashMap<>();
+    public final List<LiveKeyRow> deletes = new ArrayList<>();
+    public final List<LiveRow> inserts = new ArrayList<>();
+    public final List<LiveRow> refCountUpdates = new ArrayList<>();
+    public final List<ChunkRow> chunks = new ArrayList<>();
+    /** written before the live-set changes, each removing every row its process owned at the reap */
+    public final List<ReapRecord> reaps = new ArrayList<>();
+    /** absolute values of the {@code counters} table */
+    public final Map<String, Long> counters = new java.util.HashMap<>();
+    /** run by the writer once the batch is committed */
+    public final List<Runnable> onCommit = new ArrayList<>();
+    /** events in this batch; for the commit figures */
+    public long events;
+    /** receive time of the oldest event in this batch, or 0 */
+    public long oldestEventMicros;
+
+    public boolean isEmpty() {
+        return newProcesses.isEmpty() && lastSeen.isEmpty() && deletes.isEmpty() && inserts.isEmpty()
+                && refCountUpdates.isEmpty() && chunks.isEmpty() && reaps.isEmpty() && events == 0;
+    }
+}

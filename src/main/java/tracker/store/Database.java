@@ -1,0 +1,135 @@
+package tracker.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
+import org.flywaydb.core.Flyway;
+import org.h2.api.ErrorCode;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The embedded H2 database file: opens it, applies the migrations of {@code db/migrations}
+ * (packaged in the jar), and hands out a {@link Jdbi}. Thread-safe.
+ *
+ * <p>H2 locks the file for one process: a second daemon, or a CLI that opens the file while
+ * a daemon holds it, gets a {@link DatabaseUnavailableException}. Nothing listens on a
+ * network port (no AUTO_SERVER).
+ */
+public final class Database implements AutoCloseable {
+
+    /** How the file is opened. */
+    public enum Access {
+        /** creates the file if needed and migrates it: the daemon, reap and prune */
+        READ_WRITE,
+        /** never creates nor changes anything: the query commands */
+        READ_ONLY
+    }
+
+    private final Path path;
+    private final JdbcConnectionPool pool;
+    private final Jdbi jdbi;
+
+    private Database(Path path, JdbcConnectionPool pool) {
+        this.path = path;
+        this.pool = pool;
+        this.jdbi = Jdbi.create(pool);
+    }
+
+    /**
+     * @param path the database path without H2's {@code .mv.db} suffix
+     */
+    public static Database open(Path path, Access access) {
+        Path absolute = path.toAbsolutePath().normalize();
+        if (access == Access.READ_WRITE) {
+            createPrivateDirectory(absolute.getParent());
+        } else if (!Files.exists(fileOf(absolute))) {
+            throw new DatabaseUnavailableException("no database at " + fileOf(absolute)
+                    + " (has 'tracker serve' run with this --db?)", null);
+        }
+        String url = "jdbc:h2:file:" + absolute
+                + ";DB_CLOSE_ON_EXIT=FALSE"
+                // commits reach the file at once: a kill -9 loses only the open commit window
+                + ";WRITE_DELAY=0"
+                + (access == Access.READ_ONLY ? ";ACCESS_MODE_DATA=r;IFEXISTS=TRUE" : "");
+        JdbcConnectionPool pool = JdbcConnectionPool.create(url, "tracker", "");
+        pool.setMaxConnections(16);
+        try {
+            pool.getConnection().close();
+        } catch (SQLException e) {
+            pool.dispose();
+            throw unavailable(absolute, e);
+        }
+        Database database = new Database(absolute, pool);
+        if (access == Access.READ_WRITE) {
+            try {
+                Flyway.configure()
+                        .dataSource(pool)
+                        .locations("classpath:db/migrations")
+                        .load()
+                        .migrate();
+            } catch (RuntimeException e) {
+                database.close();
+                throw new DatabaseUnavailableException("cannot migrate " + fileOf(absolute) + ": " + rootMessage(e), e);
+            }
+        }
+        return database;
+    }
+
+    /** The file H2 keeps for {@code path}. */
+    public static Path fileOf(Path path) {
+        return Path.of(path.toString() + ".mv.db");
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    @Override
+    public void close() {
+        pool.dispose();
+    }
+
+    private static void createPrivateDirectory(Path directory) {
+        try {
+            if (!Files.isDirectory(directory)) {
+                Files.createDirectories(directory);
+                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
+            }
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("cannot create database directory " + directory + ": " + e, e);
+        }
+    }
+
+    private static DatabaseUnavailableException unavailable(Path path, SQLException e) {
+        String file = fileOf(path).toString();
+        String message = switch (e.getErrorCode()) {
+            case ErrorCode.DATABASE_ALREADY_OPEN_1 ->
+                    "database " + file + " is in use by another process (is a 'tracker serve' already running on it?)";
+            case ErrorCode.DATABASE_NOT_FOUND_WITH_IF_EXISTS_1, ErrorCode.DATABASE_NOT_FOUND_1 ->
+                    "no database at " + file;
+            case ErrorCode.FILE_CORRUPTED_1 -> "database " + file + " is corrupted: " + firstLine(e.getMessage());
+            default -> "cannot open database " + file + ": " + firstLine(e.getMessage());
+        };
+        return new DatabaseUnavailableException(message, e);
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return firstLine(String.valueOf(root.getMessage()));
+    }
+
+    private static String firstLine(String text) {
+        int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+}

@@ -1,0 +1,141 @@
+package tracker.store;
+
+import java.time.Instant;
+import java.util.function.Consumer;
+
+/**
+ * The compact encoding of a window's events for one process, stored in
+ * {@code event_chunks.data}. Each event is a head byte (low 4 bits: message type; bit 4:
+ * unknown free; bit 5: client timestamp is 0, as in every FREE) then varints, most of them
+ * deltas from the previous event of the chunk, which keeps a typical event near 10 bytes:
+ * <pre>
+ *   zigzag(received_us - prev) | device_id | buffer_type (byte) | size
+ *   zigzag(buffer_id - prev) | [zigzag(client_ts - prev nonzero client_ts)] | ref_count_after
+ * </pre>
+ * Builders are not thread-safe; decoding is.
+ */
+public final class EventChunkCodec {
+
+    public static final int ENCODING_V1 = 1;
+    private static final int UNKNOWN_FREE_FLAG = 0x10;
+    private static final int NO_TIMESTAMP_FLAG = 0x20;
+
+    private EventChunkCodec() {
+    }
+
+    /** Accumulates one chunk. */
+    public static final class Builder {
+        private byte[] bytes = new byte[256];
+        private int length;
+        private int count;
+        private long firstMicros;
+        private long lastMicros;
+        private long previousMicros;
+        private long previousBufferId;
+        private long previousTimestamp;
+
+        public void add(long receivedMicros, int typeCode, int deviceId, int bufferType, long size, long bufferId,
+                        long clientTimestamp, int refCountAfter, boolean unknownFree) {
+            ensure(48);
+            if (count == 0) {
+                firstMicros = receivedMicros;
+            }
+            lastMicros = receivedMicros;
+            count++;
+            boolean noTimestamp = clientTimestamp == 0;
+            bytes[length++] = (byte) (typeCode | (unknownFree ? UNKNOWN_FREE_FLAG : 0)
+                    | (noTimestamp ? NO_TIMESTAMP_FLAG : 0));
+            putVarLong(zigzag(receivedMicros - previousMicros));
+            putVarLong(deviceId & 0xFFFFFFFFL);
+            bytes[length++] = (byte) bufferType;
+            putVarLong(size);
+            putVarLong(zigzag(bufferId - previousBufferId));
+            if (!noTimestamp) {
+                putVarLong(zigzag(clientTimestamp - previousTimestamp));
+                previousTimestamp = clientTimestamp;
+            }
+            putVarLong(refCountAfter & 0xFFFFFFFFL);
+            previousMicros = receivedMicros;
+            previousBufferId = bufferId;
+        }
+
+        public int count() {
+            return count;
+        }
+
+        public int byteCount() {
+            return length;
+        }
+
+        public long firstMicros() {
+            return firstMicros;
+        }
+
+        public long lastMicros() {
+            return lastMicros;
+        }
+
+        public byte[] toBytes() {
+            return java.util.Arrays.copyOf(bytes, length);
+        }
+
+        private void putVarLong(long value) {
+            while ((value & ~0x7FL) != 0) {
+                bytes[length++] = (byte) ((value & 0x7F) | 0x80);
+                value >>>= 7;
+            }
+            bytes[length++] = (byte) value;
+        }
+
+        private void ensure(int extra) {
+            if (length + extra > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + extra));
+            }
+        }
+    }
+
+    /** Decodes a chunk, handing each event to {@code sink} in the order they were received. */
+    public static void decode(byte[] data, long processId, Integer pid, Consumer<HistoryEvent> sink) {
+        int[] position = {0};
+        long micros = 0;
+        long bufferId = 0;
+        long timestamp = 0;
+        while (position[0] < data.length) {
+            int head = data[position[0]++] & 0xFF;
+            micros += unzigzag(getVarLong(data, position));
+            int deviceId = (int) getVarLong(data, position);
+            int bufferType = data[position[0]++] & 0xFF;
+            long size = getVarLong(data, position);
+            bufferId += unzigzag(getVarLong(data, position));
+            boolean noTimestamp = (head & NO_TIMESTAMP_FLAG) != 0;
+            if (!noTimestamp) {
+                timestamp += unzigzag(getVarLong(data, position));
+            }
+            int refCount = (int) getVarLong(data, position);
+            sink.accept(new HistoryEvent(processId, pid, Instant.EPOCH.plusNanos(micros * 1000), head & 0x0F, deviceId,
+                    bufferType, size, bufferId, noTimestamp ? 0 : timestamp, refCount,
+                    (head & UNKNOWN_FREE_FLAG) != 0));
+        }
+    }
+
+    private static long getVarLong(byte[] data, int[] position) {
+        long value = 0;
+        int shift = 0;
+        while (true) {
+            byte b = data[position[0]++];
+            value |= (long) (b & 0x7F) << shift;
+            if (b >= 0) {
+                return value;
+            }
+            shift += 7;
+        }
+    }
+
+    private static long zigzag(long value) {
+        return (value << 1) ^ (value >> 63);
+    }
+
+    private static long unzigzag(long value) {
+        return (value >>> 1) ^ -(value & 1);
+    }
+}

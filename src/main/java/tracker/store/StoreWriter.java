@@ -1,0 +1,180 @@
+package tracker.store;
+
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+/**
+ * Every mutation of the database goes through here: group commits, reaps, prunes. Callers
+ * make sure only one thread writes at a time (the daemon's writer thread, or a CLI command
+ * that holds the file alone).
+ */
+public final class StoreWriter {
+
+    private final Jdbi jdbi;
+
+    public StoreWriter(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** Writes the whole batch in one transaction: all of it lands, or none. */
+    public void write(CommitBatch batch) {
+        jdbi.useTransaction(handle -> {
+            insertProcesses(handle, batch.newProcesses);
+            updateLastSeen(handle, batch.lastSeen);
+            // Reaps go before the live-set changes: a reap deletes every row its process owns,
+            // and the only rows of that process the changes below can add come from events
+            // after the reap, which must survive it.
+            for (ReapRecord reap : batch.reaps) {
+                writeReap(handle, reap);
+            }
+            deleteLive(handle, batch.deletes);
+            insertLive(handle, "allocations", batch.inserts, null);
+            updateRefCounts(handle, batch.refCountUpdates);
+            insertChunks(handle, batch.chunks);
+            updateCounters(handle, batch.counters);
+        });
+    }
+
+    /**
+     * The audit record, the rows the process held, the delete of its live rows and the end of
+     * the process: in the caller's transaction, so none of it can land without the rest.
+     */
+    public static void writeReap(Handle handle, ReapRecord reap) {
+        ProcessRow process = reap.process();
+        handle.createUpdate("INSERT INTO reaps (id, process_id, pid, reported_pid, start_ticks, uid, command,"
+                        + " first_seen, last_seen, reaped_at, reason, buffers, buffer_bytes, cbs, cb_bytes, kernels,"
+                        + " kernel_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                .bind(0, reap.id())
+                .bind(1, process.id())
+                .bind(2, process.pid())
+                .bind(3, process.reportedPid())
+                .bind(4, process.startTicks())
+                .bind(5, process.uid())
+                .bind(6, process.command())
+                .bind(7, Times.utc(process.firstSeenMicros()))
+                .bind(8, Times.utc(process.lastSeenMicros()))
+                .bind(9, Times.utc(reap.reapedAtMicros()))
+                .bind(10, reap.reason())
+                .bind(11, (int) reap.count("BUFFER"))
+                .bind(12, reap.bytes("BUFFER"))
+                .bind(13, (int) reap.count("CB"))
+                .bind(14, reap.bytes("CB"))
+                .bind(15, (int) reap.count("KERNEL"))
+                .bind(16, reap.bytes("KERNEL"))
+                .execute();
+        insertLive(handle, "reaped_allocations", reap.held(), reap.id());
+        handle.createUpdate("DELETE FROM allocations WHERE process_id = ?").bind(0, process.id()).execute();
+        handle.createUpdate("UPDATE processes SET ended_at = ?, end_reason = ?, last_seen = ? WHERE id = ?")
+                .bind(0, Times.utc(reap.reapedAtMicros()))
+                .bind(1, reap.reason())
+                .bind(2, Times.utc(process.lastSeenMicros()))
+                .bind(3, process.id())
+                .execute();
+    }
+
+    private static void insertProcesses(Handle handle, List<ProcessRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch("INSERT INTO processes (id, pid, reported_pid, start_ticks, boot_id,"
+                + " uid, command, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        for (ProcessRow row : rows) {
+            batch.bind(0, row.id()).bind(1, row.pid()).bind(2, row.reportedPid()).bind(3, row.startTicks())
+                    .bind(4, row.bootId()).bind(5, row.uid()).bind(6, row.command())
+                    .bind(7, Times.utc(row.firstSeenMicros())).bind(8, Times.utc(row.lastSeenMicros())).add();
+        }
+        batch.execute();
+    }
+
+    private static void updateLastSeen(Handle handle, Map<Long, Long> lastSeen) {
+        if (lastSeen.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch("UPDATE processes SET last_seen = ? WHERE id = ?");
+        lastSeen.forEach((id, micros) -> batch.bind(0, Times.utc(micros)).bind(1, id).add());
+        batch.execute();
+    }
+
+    private static void deleteLive(Handle handle, List<LiveKeyRow> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch(
+                "DELETE FROM allocations WHERE kind = ? AND device_id = ? AND buffer_id = ?");
+        for (LiveKeyRow key : keys) {
+            batch.bind(0, key.kind()).bind(1, key.deviceId()).bind(2, key.bufferId()).add();
+        }
+        batch.execute();
+    }
+
+    private static void insertLive(Handle handle, String table, List<LiveRow> rows, Long reapId) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        String owner = reapId == null ? "process_id" : "reap_id";
+        PreparedBatch batch = handle.prepareBatch("INSERT INTO " + table + " (kind, device_id, buffer_id, type, size,"
+                + " ref_count, allocated_at, " + owner + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        for (LiveRow row : rows) {
+            batch.bind(0, row.kind()).bind(1, row.deviceId()).bind(2, row.bufferId()).bind(3, row.type())
+                    .bind(4, row.size()).bind(5, row.refCount()).bind(6, Times.utc(row.allocatedAtMicros()))
+                    .bind(7, reapId == null ? row.processId() : reapId).add();
+        }
+        batch.execute();
+    }
+
+    private static void updateRefCounts(Handle handle, List<LiveRow> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch(
+                "UPDATE allocations SET ref_count = ? WHERE kind = ? AND device_id = ? AND buffer_id = ?");
+        for (LiveRow row : rows) {
+            batch.bind(0, row.refCount()).bind(1, row.kind()).bind(2, row.deviceId()).bind(3, row.bufferId()).add();
+        }
+        batch.execute();
+    }
+
+    private static void insertChunks(Handle handle, List<ChunkRow> chunks) {
+        if (chunks.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch("INSERT INTO event_chunks (id, process_id, pid, first_at, last_at,"
+                + " event_count, encoding, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+        for (ChunkRow chunk : chunks) {
+            batch.bind(0, chunk.id()).bind(1, chunk.processId()).bind(2, chunk.pid())
+                    .bind(3, Times.utc(chunk.firstMicros())).bind(4, Times.utc(chunk.lastMicros()))
+                    .bind(5, chunk.eventCount()).bind(6, EventChunkCodec.ENCODING_V1).bind(7, chunk.data()).add();
+        }
+        batch.execute();
+    }
+
+    private static void updateCounters(Handle handle, Map<String, Long> counters) {
+        if (counters.isEmpty()) {
+            return;
+        }
+        PreparedBatch batch = handle.prepareBatch("UPDATE counters SET total = ? WHERE name = ?");
+        counters.forEach((name, value) -> batch.bind(0, value).bind(1, name).add());
+        batch.execute();
+    }
+
+    /**
+     * Reaps a process straight from the file (start-up, or {@code tracker reap} with no
+     * daemon): its rows, the audit record and the delete in one transaction.
+     *
+     * @return the audit record, or null when the process held nothing
+     */
+    public ReapRecord reapStored(ProcessRow process, String reason, long nowMicros) {
+        return jdbi.inTransaction(handle -> {
+            List<LiveRow> held = Queries.liveRowsOf(handle, process.id());
+            if (held.isEmpty()) {
+                return null;
+            }
+            ReapRecord reap = new ReapRecord(StoredState.nextId(handle, "reaps"), process, nowMicros, reason, held);
+            writeReap(handle, reap);
+            return reap;
+        });
+    }
+}
