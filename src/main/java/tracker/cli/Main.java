@@ -1,16 +1,87 @@
 package tracker.cli;
 
-/** Entry point of the {@code tracker} command. */
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * Entry point of the {@code tracker} command. A query while a daemon runs goes to the
+ * daemon's command socket (it holds the database file); otherwise the command runs here.
+ */
 public final class Main {
+
+    /** Commands that read or change the database, and so may run inside the daemon. */
+    static final Set<String> FORWARDED = Set.of("dump", "history", "audit", "leaks", "stats", "ps", "reap", "prune",
+            "sql");
 
     private Main() {
     }
 
     public static void main(String[] args) {
-        int code = TrackerCommand.commandLine().execute(args);
-        if (!(args.length > 0 && args[0].equals("serve") && code == ExitCode.OK)) {
-            System.exit(code);
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        if (args.length > 0 && FORWARDED.contains(args[0]) && !asksForHelp(args)) {
+            Path database = databaseOf(args);
+            try {
+                OptionalInt code = DaemonClient.run(controlSocketOf(database), withDatabase(args, database),
+                        System.out, System.err);
+                if (code.isPresent()) {
+                    return code.getAsInt();
+                }
+            } catch (IOException e) {
+                System.err.println("tracker: the daemon's command socket failed (" + e.getMessage()
+                        + "); reading the database file instead");
+            }
         }
-        System.exit(code);
+        return TrackerCommand.commandLine().execute(args);
+    }
+
+    /** Mirrors {@code tracker.server.ServerConfig#controlSocketOf}, without loading the server. */
+    static Path controlSocketOf(Path database) {
+        return Path.of(database.toAbsolutePath().normalize() + ".ctl");
+    }
+
+    private static boolean asksForHelp(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("-h") || arg.equals("--help") || arg.equals("-V") || arg.equals("--version")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The --db the command names, or the default, as an absolute path. */
+    static Path databaseOf(String[] args) {
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--db") && i + 1 < args.length) {
+                return Path.of(args[i + 1]).toAbsolutePath();
+            }
+            if (args[i].startsWith("--db=")) {
+                return Path.of(args[i].substring("--db=".length())).toAbsolutePath();
+            }
+        }
+        return DatabaseOption.defaultPath();
+    }
+
+    /** The arguments with --db made absolute: the daemon runs in another directory. */
+    static String[] withDatabase(String[] args, Path database) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--db") && i + 1 < args.length) {
+                i++;
+                continue;
+            }
+            if (args[i].startsWith("--db=")) {
+                continue;
+            }
+            out.add(args[i]);
+        }
+        out.add(1, "--db=" + database.toAbsolutePath().normalize());
+        return out.toArray(new String[0]);
     }
 }

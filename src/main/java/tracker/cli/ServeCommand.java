@@ -73,6 +73,12 @@ final class ServeCommand implements Callable<Integer> {
                 "0".equals(retention.trim()) ? 0 : millis(retention), millis(pruneInterval), verbose);
         TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
         daemon.start();
+        daemon.startControlSocket((args, out, err) -> {
+            picocli.CommandLine commandLine = TrackerCommand.commandLine(DaemonBackend.factory(daemon), Clock.systemUTC());
+            commandLine.setOut(out);
+            commandLine.setErr(err);
+            return commandLine.execute(args);
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "tracker-shutdown"));
         daemon.stopped().join();
         return ExitCode.OK;

@@ -10,7 +10,11 @@ import tracker.store.DatabaseUnavailableException;
 
 @Command(name = "tracker", mixinStandardHelpOptions = true, version = "tracker 0.1.0",
         description = "Records the device memory that TT-Metal processes hold, and answers for it.",
-        subcommands = {ServeCommand.class},
+        subcommands = {ServeCommand.class, DumpCommand.class, HistoryCommand.class, AuditCommand.class,
+                LeaksCommand.class, StatsCommand.class, PsCommand.class, ReapCommand.class, PruneCommand.class,
+                SqlCommand.class, CompletionCommand.class},
+        footerHeading = "%nWith the daemon running, queries answer from its live data through its command socket "
+                + "(<db>.ctl); otherwise they open the database file. Environment: TRACKER_DB, TRACKER_SOCKET.%n",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
@@ -22,14 +26,35 @@ public final class TrackerCommand implements Runnable {
     @Spec
     CommandSpec spec;
 
+    private final Backend.Factory backends;
+    private final java.time.Clock clock;
+
+    TrackerCommand(Backend.Factory backends, java.time.Clock clock) {
+        this.backends = backends;
+        this.clock = clock;
+    }
+
+    Backend.Factory backends() {
+        return backends;
+    }
+
+    java.time.Clock clock() {
+        return clock;
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** The command line with the exit-code mapping every command shares. */
+    /** The command line answering from the database file, with the exit codes every command shares. */
     public static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new TrackerCommand());
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        return commandLine(FileBackend.factory(clock), clock);
+    }
+
+    static CommandLine commandLine(Backend.Factory backends, java.time.Clock clock) {
+        CommandLine commandLine = new CommandLine(new TrackerCommand(backends, clock));
         commandLine.setExecutionExceptionHandler(TrackerCommand::handleExecutionException);
         commandLine.setParameterExceptionHandler(TrackerCommand::handleParameterException);
         return commandLine;

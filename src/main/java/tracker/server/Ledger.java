@@ -223,6 +223,14 @@ final class Ledger {
      */
     ReapRecord reap(ProcessRecord process, String reason, long reapId, long nowMicros) {
         if (process.liveRecords == 0) {
+            if (!process.ended) {
+                process.ended = true;
+                processesById.remove(process.id);
+                if (process.stored || process.touched) {
+                    batch.endedEmpty.add(process.toRow());
+                    batch.endedEmptyReasons.add(reason);
+                }
+            }
             return null;
         }
         List<LiveRow> held = new ArrayList<>(process.liveRecords);
@@ -288,9 +296,9 @@ final class Ledger {
         return out;
     }
 
-    /** True when the current batch holds a reap, which must not wait for the window. */
-    boolean holdsReap() {
-        return !batch.reaps.isEmpty();
+    /** History and audit older than the cutoff go with the next batch. */
+    void pruneBefore(long cutoffMicros) {
+        batch.pruneBeforeMicros = Math.max(batch.pruneBeforeMicros, cutoffMicros);
     }
 
     long oldestPendingMicros() {

@@ -33,13 +33,16 @@ final class LedgerLoop implements Runnable {
     private final long commitIntervalMicros;
     private long nextReapId;
 
-    private final List<Runnable> pendingCallbacks = new ArrayList<>();
+    private final ProcessRegistry registry;
+    /** run once the batch they were added to is committed */
+    private final List<java.util.function.Consumer<CommitBatch>> pendingCallbacks = new ArrayList<>();
     private long nextCutMicros;
     private boolean cutRequested;
 
     LedgerLoop(BlockingQueue<Object> ingest, Ledger ledger, CommitLoop writer, DumpPrinter dumps,
                DeviceCatalog devices, ServerMetrics metrics, EventLog log, LongSupplier nowMicros,
-               long commitIntervalMs, long nextReapId) {
+               long commitIntervalMs, long nextReapId, ProcessRegistry registry) {
+        this.registry = registry;
         this.ingest = ingest;
         this.ledger = ledger;
         this.writer = writer;
@@ -109,8 +112,12 @@ final class LedgerLoop implements Runnable {
             holders.answer().complete(ledger.processesHoldingRecords().stream().map(ProcessRecord::toRow).toList());
         } else if (item instanceof LedgerTask.Reap reap) {
             reap(reap);
+        } else if (item instanceof LedgerTask.Prune prune) {
+            ledger.pruneBefore(prune.cutoffMicros());
+            pendingCallbacks.add(batch -> prune.done().complete(batch.pruneResult));
+            cutRequested = true;
         } else if (item instanceof LedgerTask.Flush flush) {
-            pendingCallbacks.add(() -> flush.committed().complete(null));
+            pendingCallbacks.add(batch -> flush.committed().complete(null));
             cutRequested = true;
         } else {
             throw new IllegalStateException("unexpected ingest item " + item);
@@ -121,12 +128,15 @@ final class LedgerLoop implements Runnable {
         ProcessRecord process = ledger.process(task.processId());
         ReapRecord record = process == null ? null
                 : ledger.reap(process, task.reason(), nextReapId, nowMicros.getAsLong());
+        if (process != null) {
+            registry.forget(process);
+        }
         if (record == null) {
             task.committed().complete(null);
             return;
         }
         nextReapId++;
-        pendingCallbacks.add(() -> task.committed().complete(record));
+        pendingCallbacks.add(batch -> task.committed().complete(record));
         cutRequested = true;
     }
 
@@ -145,7 +155,9 @@ final class LedgerLoop implements Runnable {
 
     private void submitCut() throws InterruptedException {
         CommitBatch batch = ledger.cut();
-        batch.onCommit.addAll(pendingCallbacks);
+        for (java.util.function.Consumer<CommitBatch> callback : pendingCallbacks) {
+            batch.onCommit.add(() -> callback.accept(batch));
+        }
         pendingCallbacks.clear();
         cutRequested = false;
         metrics.ledgerOldestMicros = 0;

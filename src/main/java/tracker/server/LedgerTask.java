@@ -34,6 +34,10 @@ sealed interface LedgerTask {
     record Flush(CompletableFuture<Void> committed) implements LedgerTask {
     }
 
+    /** Prunes history and audit older than the cutoff, in the writer's next transaction. */
+    record Prune(long cutoffMicros, CompletableFuture<tracker.store.PruneResult> done) implements LedgerTask {
+    }
+
     /** Commits what is pending and ends the ledger thread. */
     record Stop() implements LedgerTask {
     }

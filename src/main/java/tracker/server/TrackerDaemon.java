@@ -65,6 +65,7 @@ public final class TrackerDaemon implements AutoCloseable {
     private final Object connectionClosedSignal = new Object();
 
     private Database database;
+    private ControlServer control;
     private IngestSocket socket;
     private Reaper reaper;
     private Thread ledgerThread;
@@ -126,7 +127,7 @@ public final class TrackerDaemon implements AutoCloseable {
         CommitLoop writer = new CommitLoop(new StoreWriter(database.jdbi()), metrics, log, this::nowMicros);
         writerThread = startThread("tracker-writer", writer, false);
         LedgerLoop ledgerLoop = new LedgerLoop(ingest, ledger, writer, new DumpPrinter(), devices, metrics, log,
-                this::nowMicros, config.commitIntervalMs(), state.nextReapId());
+                this::nowMicros, config.commitIntervalMs(), state.nextReapId(), registry);
         ledgerThread = startThread("tracker-ledger", ledgerLoop, false);
         reaper = new Reaper(new LedgerReapTarget(context), probe, log, this::nowMicros);
 
@@ -222,6 +223,27 @@ public final class TrackerDaemon implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Opens the command socket beside the database, through which the CLI reads this
+     * daemon's data while it holds the file.
+     */
+    public void startControlSocket(ControlServer.Handler handler) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = java.util.EnumSet.copyOf(config.socketMode());
+        mode.removeIf(p -> p.name().endsWith("EXECUTE") || p.name().startsWith("OTHERS"));
+        control = ControlServer.start(ServerConfig.controlSocketOf(config.database()), mode, handler, log);
+    }
+
+    /** Removes history and audit older than the cutoff, through the writer. */
+    public tracker.store.PruneResult prune(long cutoffMicros) throws InterruptedException {
+        CompletableFuture<tracker.store.PruneResult> done = new CompletableFuture<>();
+        ingest.put(new LedgerTask.Prune(cutoffMicros, done));
+        try {
+            return done.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     /** Commits everything accepted so far; returns once it is in the database. For tests and tools. */
     public void flush() throws InterruptedException {
         CompletableFuture<Void> committed = new CompletableFuture<>();
@@ -274,6 +296,7 @@ public final class TrackerDaemon implements AutoCloseable {
     private void stopAll() {
         log.info("stopping: draining connections and committing what they sent");
         closeQuietly(socket);
+        closeQuietly(control);
         if (reaper != null) {
             reaper.close();
         }

@@ -21,6 +21,14 @@ public final class CommitBatch {
     public final List<ChunkRow> chunks = new ArrayList<>();
     /** written before the live-set changes, each removing every row its process owned at the reap */
     public final List<ReapRecord> reaps = new ArrayList<>();
+    /** processes found dead holding nothing: only their end is recorded */
+    public final List<ProcessRow> endedEmpty = new ArrayList<>();
+    /** reasons for {@link #endedEmpty}, same order */
+    public final List<String> endedEmptyReasons = new ArrayList<>();
+    /** history and audit older than this go, when positive (epoch micros) */
+    public long pruneBeforeMicros;
+    /** set by the writer when it pruned */
+    public PruneResult pruneResult;
     /** absolute values of the {@code counters} table */
     public final Map<String, Long> counters = new java.util.HashMap<>();
     /** run by the writer once the batch is committed */
@@ -32,6 +40,7 @@ public final class CommitBatch {
 
     public boolean isEmpty() {
         return newProcesses.isEmpty() && lastSeen.isEmpty() && deletes.isEmpty() && inserts.isEmpty()
-                && refCountUpdates.isEmpty() && chunks.isEmpty() && reaps.isEmpty() && events == 0;
+                && refCountUpdates.isEmpty() && chunks.isEmpty() && reaps.isEmpty() && events == 0
+                && endedEmpty.isEmpty() && pruneBeforeMicros == 0;
     }
 }

@@ -34,8 +34,42 @@ public final class StoreWriter {
             insertLive(handle, "allocations", batch.inserts, null);
             updateRefCounts(handle, batch.refCountUpdates);
             insertChunks(handle, batch.chunks);
+            for (int i = 0; i < batch.endedEmpty.size(); i++) {
+                endProcess(handle, batch.endedEmpty.get(i), batch.endedEmptyReasons.get(i));
+            }
+            if (batch.pruneBeforeMicros > 0) {
+                batch.pruneResult = prune(handle, batch.pruneBeforeMicros);
+            }
             updateCounters(handle, batch.counters);
         });
+    }
+
+    /** Deletes history and audit records older than the cutoff, and processes ended before it. */
+    public PruneResult prune(long cutoffMicros) {
+        return jdbi.inTransaction(handle -> prune(handle, cutoffMicros));
+    }
+
+    private static PruneResult prune(Handle handle, long cutoffMicros) {
+        var cutoff = Times.utc(cutoffMicros);
+        long events = handle.createQuery("SELECT COALESCE(SUM(event_count), 0) FROM event_chunks WHERE last_at < ?")
+                .bind(0, cutoff).mapTo(Long.class).one();
+        int chunks = handle.createUpdate("DELETE FROM event_chunks WHERE last_at < ?").bind(0, cutoff).execute();
+        handle.createUpdate("DELETE FROM reaped_allocations WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
+                .bind(0, cutoff).execute();
+        int reaps = handle.createUpdate("DELETE FROM reaps WHERE reaped_at < ?").bind(0, cutoff).execute();
+        int processes = handle.createUpdate("DELETE FROM processes WHERE ended_at < ?"
+                        + " AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.process_id = processes.id)")
+                .bind(0, cutoff).execute();
+        return new PruneResult(chunks, events, reaps, processes);
+    }
+
+    private static void endProcess(Handle handle, ProcessRow process, String reason) {
+        handle.createUpdate("UPDATE processes SET ended_at = ?, end_reason = ?, last_seen = ? WHERE id = ?")
+                .bind(0, Times.utc(process.lastSeenMicros()))
+                .bind(1, reason)
+                .bind(2, Times.utc(process.lastSeenMicros()))
+                .bind(3, process.id())
+                .execute();
     }
 
     /**

@@ -1,0 +1,143 @@
+package tracker.cli;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tracker.report.Bytes;
+import tracker.report.Format;
+import tracker.report.Hex;
+import tracker.report.Renderer;
+import tracker.report.Report;
+import tracker.store.Queries;
+import tracker.store.Times;
+
+@Command(name = "audit", sortOptions = false,
+        description = "The reaps: processes that died holding device memory, when and why they were found dead, "
+                + "and what they held, per device and kind. With --pid, the records each one held.")
+final class AuditCommand extends QueryCommand {
+
+    @Option(names = "--pid", description = "Only this process, and list the records it held.")
+    Integer pid;
+
+    @Option(names = "--since", paramLabel = "TIME", description = "Reaped from this time: ISO-8601, or 10m / 2h / 7d ago.")
+    String since;
+
+    @Override
+    int run(Backend backend) {
+        Instant from = time(since);
+        SqlFilter filter = new SqlFilter()
+                .when(pid, "r.pid = ?")
+                .when(from == null ? null : Times.utc(from), "r.reaped_at >= ?");
+        Report reaps = new Report("reap_id", "pid", "command", "reaped_at", "reason", "buffers", "bytes", "cbs",
+                "cb_bytes", "kernels", "kernel_bytes", "first_seen", "last_seen", "uid", "per_device");
+        Map<Long, Report> heldByReap = new LinkedHashMap<>();
+        backend.jdbi().useHandle(handle -> {
+            List<Object[]> rows = filter.query(handle, "SELECT r.* FROM reaps r" + filter.where()
+                            + " ORDER BY r.reaped_at, r.id")
+                    .map((rs, ctx) -> new Object[] {
+                            rs.getLong("id"), rs.getObject("pid"), rs.getString("command"),
+                            Times.instant(Queries.micros(rs, "reaped_at")), rs.getString("reason"),
+                            rs.getInt("buffers"), new Bytes(rs.getLong("buffer_bytes")), rs.getInt("cbs"),
+                            new Bytes(rs.getLong("cb_bytes")), rs.getInt("kernels"),
+                            new Bytes(rs.getLong("kernel_bytes")), Times.instant(Queries.micros(rs, "first_seen")),
+                            Times.instant(Queries.micros(rs, "last_seen")), rs.getObject("uid"), null})
+                    .list();
+            for (Object[] row : rows) {
+                long reapId = (Long) row[0];
+                row[14] = perDevice(handle, reapId);
+                reaps.add(row);
+                if (pid != null) {
+                    heldByReap.put(reapId, held(handle, reapId));
+                }
+            }
+        });
+        if (format() == Format.TABLE) {
+            printTable(reaps, heldByReap);
+        } else if (format() == Format.JSON && pid != null) {
+            Report withHeld = new Report(concat(reaps.columns(), "held"));
+            for (Object[] row : reaps.rows()) {
+                Object[] extended = java.util.Arrays.copyOf(row, row.length + 1);
+                extended[row.length] = heldByReap.get((Long) row[0]);
+                withHeld.add(extended);
+            }
+            print(withHeld);
+        } else if (format() == Format.CSV && pid != null) {
+            Report flat = new Report("reap_id", "pid", "reaped_at", "reason", "kind", "device_id", "type", "buffer_id",
+                    "size", "ref_count", "allocated_at");
+            for (Object[] row : reaps.rows()) {
+                for (Object[] held : heldByReap.get((Long) row[0]).rows()) {
+                    flat.add(row[0], row[1], row[3], row[4], held[0], held[1], held[2], held[3], held[4], held[5],
+                            held[6]);
+                }
+            }
+            print(flat);
+        } else {
+            print(format() == Format.CSV ? reaps.without("per_device") : reaps);
+        }
+        return ExitCode.OK;
+    }
+
+    private static Report perDevice(org.jdbi.v3.core.Handle handle, long reapId) {
+        Report totals = new Report("device_id", "kind", "type", "count", "bytes");
+        handle.createQuery("SELECT device_id, kind, type, COUNT(*), SUM(size) FROM reaped_allocations"
+                        + " WHERE reap_id = ? GROUP BY device_id, kind, type ORDER BY device_id, kind, type")
+                .bind(0, reapId)
+                .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                        new Bytes(rs.getLong(5))})
+                .forEach(totals::add);
+        return totals;
+    }
+
+    private static Report held(org.jdbi.v3.core.Handle handle, long reapId) {
+        Report held = new Report("kind", "device_id", "type", "buffer_id", "size", "ref_count", "allocated_at");
+        handle.createQuery("SELECT kind, device_id, type, buffer_id, size, ref_count, allocated_at"
+                        + " FROM reaped_allocations WHERE reap_id = ? ORDER BY device_id, kind, type, buffer_id")
+                .bind(0, reapId)
+                .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getInt(2), rs.getString(3), new Hex(rs.getLong(4)),
+                        new Bytes(rs.getLong(5)), rs.getInt(6), Times.instant(Queries.micros(rs, "allocated_at"))})
+                .forEach(held::add);
+        return held;
+    }
+
+    private void printTable(Report reaps, Map<Long, Report> heldByReap) {
+        if (reaps.isEmpty()) {
+            out().println("No reaps" + (pid != null ? " of pid " + pid : "") + ".");
+            out().flush();
+            return;
+        }
+        Report summary = new Report("reap_id", "pid", "reaped_at", "reason", "buffers", "bytes", "cbs", "kernels",
+                "command");
+        for (Object[] row : reaps.rows()) {
+            long bytes = ((Bytes) row[6]).value() + ((Bytes) row[8]).value() + ((Bytes) row[10]).value();
+            summary.add(row[0], row[1], row[3], row[4], row[5], new Bytes(bytes), row[7], row[9], row[2]);
+        }
+        Renderer.table(summary, out());
+        for (Object[] row : reaps.rows()) {
+            out().println();
+            out().println("Reap " + row[0] + ": pid " + row[1] + " (" + row[2] + "), " + row[4] + " at " + row[3]);
+            Report perDevice = (Report) row[14];
+            indent(perDevice);
+            Report held = heldByReap.get((Long) row[0]);
+            if (held != null) {
+                out().println("  held:");
+                indent(held);
+            }
+        }
+        out().flush();
+    }
+
+    private void indent(Report report) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        Renderer.table(report, new java.io.PrintWriter(text));
+        text.toString().lines().forEach(line -> out().println("    " + line));
+    }
+
+    private static List<String> concat(List<String> columns, String extra) {
+        List<String> all = new java.util.ArrayList<>(columns);
+        all.add(extra);
+        return all;
+    }
+}

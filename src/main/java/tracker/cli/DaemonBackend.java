@@ -1,0 +1,58 @@
+package tracker.cli;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import tracker.server.ServerMetrics;
+import tracker.server.TrackerDaemon;
+import tracker.store.PruneResult;
+import tracker.store.ReapRecord;
+
+/** Answers inside the running daemon, for commands that arrived on its command socket. */
+final class DaemonBackend implements Backend {
+
+    private final TrackerDaemon daemon;
+
+    private DaemonBackend(TrackerDaemon daemon) {
+        this.daemon = daemon;
+    }
+
+    static Factory factory(TrackerDaemon daemon) {
+        return (path, write) -> {
+            if (!path.toAbsolutePath().normalize().equals(daemon.config().database().toAbsolutePath().normalize())) {
+                throw new IllegalArgumentException("this daemon serves " + daemon.config().database() + ", not " + path);
+            }
+            return new DaemonBackend(daemon);
+        };
+    }
+
+    @Override
+    public Jdbi jdbi() {
+        return daemon.database().jdbi();
+    }
+
+    @Override
+    public Optional<ServerMetrics.Snapshot> daemonFigures() {
+        return Optional.of(daemon.metrics());
+    }
+
+    @Override
+    public List<ReapRecord> reapNow() {
+        return daemon.reaper().reapNow();
+    }
+
+    @Override
+    public PruneResult prune(long cutoffMicros) {
+        try {
+            return daemon.prune(cutoffMicros);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
+    }
+
+    @Override
+    public void close() {
+        // the daemon owns its database
+    }
+}

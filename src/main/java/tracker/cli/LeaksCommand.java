@@ -1,0 +1,94 @@
+package tracker.cli;
+
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.time.Instant;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tracker.report.Bytes;
+import tracker.report.Report;
+import tracker.store.Queries;
+import tracker.store.Times;
+
+@Command(name = "leaks", sortOptions = false,
+        description = {"The CI gate: processes that died holding device memory (from the audit) and, with --live, "
+                + "live processes holding more than --max-bytes.",
+                "Exit 0 when there are none, 1 when there are any."})
+final class LeaksCommand extends QueryCommand {
+
+    @Option(names = "--pid", description = "Only this process.")
+    Integer pid;
+
+    @Option(names = "--since", paramLabel = "TIME",
+            description = "Only processes reaped from this time (ISO-8601, or 10m / 2h / 7d ago): the start of the CI job.")
+    String since;
+
+    @Option(names = "--command", paramLabel = "GLOB",
+            description = "Only processes whose command line, or program name, matches this glob (e.g. 'python*').")
+    String command;
+
+    @Option(names = "--max-bytes", paramLabel = "N", defaultValue = "0",
+            description = "Tolerate up to N bytes per process. Default: ${DEFAULT-VALUE}.")
+    long maxBytes;
+
+    @Option(names = "--live", description = "Also report live processes holding more than --max-bytes.")
+    boolean live;
+
+    @Override
+    int run(Backend backend) {
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("--max-bytes must not be negative");
+        }
+        Instant from = time(since);
+        PathMatcher glob = command == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + command);
+        Report leaks = new Report("pid", "command", "state", "buffers", "cbs", "kernels", "bytes", "reaped_at",
+                "reason");
+        SqlFilter dead = new SqlFilter()
+                .when(pid, "pid = ?")
+                .when(from == null ? null : Times.utc(from), "reaped_at >= ?")
+                .when(maxBytes, "buffer_bytes + cb_bytes + kernel_bytes > ?");
+        backend.jdbi().useHandle(handle -> {
+            dead.query(handle, "SELECT * FROM reaps" + dead.where() + " ORDER BY reaped_at, id")
+                    .map((rs, ctx) -> new Object[] {rs.getObject("pid"), rs.getString("command"), "dead",
+                            rs.getInt("buffers"), rs.getInt("cbs"), rs.getInt("kernels"),
+                            new Bytes(rs.getLong("buffer_bytes") + rs.getLong("cb_bytes") + rs.getLong("kernel_bytes")),
+                            Times.instant(Queries.micros(rs, "reaped_at")), rs.getString("reason")})
+                    .filter(row -> matches(glob, (String) row[1]))
+                    .forEach(leaks::add);
+            if (live) {
+                SqlFilter alive = new SqlFilter().when(pid, "p.pid = ?").always("p.ended_at IS NULL");
+                alive.query(handle, "SELECT p.pid, p.command,"
+                                + " SUM(CASE WHEN a.kind = 'BUFFER' THEN 1 ELSE 0 END) AS buffers,"
+                                + " SUM(CASE WHEN a.kind = 'CB' THEN 1 ELSE 0 END) AS cbs,"
+                                + " SUM(CASE WHEN a.kind = 'KERNEL' THEN 1 ELSE 0 END) AS kernels,"
+                                + " SUM(a.size) AS bytes"
+                                + " FROM processes p JOIN allocations a ON a.process_id = p.id" + alive.where()
+                                + " GROUP BY p.id, p.pid, p.command HAVING SUM(a.size) > " + maxBytes
+                                + " ORDER BY p.pid")
+                        .map((rs, ctx) -> new Object[] {rs.getObject("pid"), rs.getString("command"), "live",
+                                rs.getInt("buffers"), rs.getInt("cbs"), rs.getInt("kernels"),
+                                new Bytes(rs.getLong("bytes")), null, null})
+                        .filter(row -> matches(glob, (String) row[1]))
+                        .forEach(leaks::add);
+            }
+        });
+        if (leaks.isEmpty() && format() == tracker.report.Format.TABLE) {
+            out().println("No leaks.");
+            out().flush();
+        } else {
+            print(leaks);
+        }
+        return leaks.isEmpty() ? ExitCode.OK : ExitCode.CHECK_FAILED;
+    }
+
+    private static boolean matches(PathMatcher glob, String command) {
+        if (glob == null) {
+            return true;
+        }
+        String line = command == null ? "" : command;
+        String program = line.split(" ", 2)[0];
+        String name = program.isEmpty() ? "" : Path.of(program).getFileName().toString();
+        return glob.matches(Path.of(line.replace('/', '\u2215'))) || (!name.isEmpty() && glob.matches(Path.of(name)));
+    }
+}

@@ -1,0 +1,25 @@
+package tracker.cli;
+
+import picocli.CommandLine.Option;
+import tracker.report.Format;
+
+/** {@code --format table|json|csv}, shared by every query command. */
+final class OutputOptions {
+    @Option(names = "--format", paramLabel = "table|json|csv", defaultValue = "table",
+            converter = FormatConverter.class,
+            description = "Output format: table (sizes human-readable), json or csv (exact bytes). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Format format = Format.TABLE;
+
+    static final class FormatConverter implements picocli.CommandLine.ITypeConverter<Format> {
+        @Override
+        public Format convert(String value) {
+            try {
+                return Format.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "'" + value + "' is not a format (table, json or csv)");
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package tracker.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tracker.proc.Liveness;
+import tracker.proc.ProcFs;
+import tracker.proc.ProcessProbe;
+import tracker.report.Bytes;
+import tracker.report.Report;
+import tracker.store.Queries;
+import tracker.store.Times;
+
+@Command(name = "ps", sortOptions = false,
+        description = "Tracked processes: pid, command, state (live, dead, unresolved, or ended with its reason), "
+                + "first and last seen, live records and bytes. By default the processes not yet ended.")
+final class PsCommand extends QueryCommand {
+
+    @Option(names = "--all", description = "Also the processes that ended.")
+    boolean all;
+
+    @Option(names = "--pid", description = "Only this process.")
+    Integer pid;
+
+    @Override
+    int run(Backend backend) {
+        ProcessProbe probe = new ProcessProbe(new ProcFs());
+        SqlFilter filter = new SqlFilter().when(pid, "p.pid = ?");
+        if (!all) {
+            filter.always("p.ended_at IS NULL");
+        }
+        Report report = new Report("pid", "command", "state", "first_seen", "last_seen", "records", "bytes", "uid");
+        backend.jdbi().useHandle(handle -> filter.query(handle,
+                        "SELECT p.*, (SELECT COUNT(*) FROM allocations a WHERE a.process_id = p.id) AS records,"
+                                + " (SELECT COALESCE(SUM(size), 0) FROM allocations a WHERE a.process_id = p.id) AS bytes"
+                                + " FROM processes p" + filter.where() + " ORDER BY p.first_seen, p.id")
+                .map((rs, ctx) -> {
+                    Integer hostPid = (Integer) rs.getObject("pid");
+                    Long start = (Long) rs.getObject("start_ticks");
+                    String ended = rs.getString("end_reason");
+                    String state;
+                    if (ended != null) {
+                        state = "ended (" + ended.toLowerCase(java.util.Locale.ROOT) + ")";
+                    } else if (hostPid == null || start == null) {
+                        state = "unresolved";
+                    } else {
+                        state = probe.probe(hostPid, start, rs.getString("boot_id")) == Liveness.ALIVE ? "live" : "dead";
+                    }
+                    return new Object[] {hostPid != null ? hostPid : "ns:" + rs.getInt("reported_pid"),
+                            rs.getString("command"), state, Times.instant(Queries.micros(rs, "first_seen")),
+                            Times.instant(Queries.micros(rs, "last_seen")), rs.getLong("records"),
+                            new Bytes(rs.getLong("bytes")), rs.getObject("uid")};
+                })
+                .forEach(report::add));
+        print(report);
+        return ExitCode.OK;
+    }
+}

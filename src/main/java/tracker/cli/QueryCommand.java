@@ -1,0 +1,65 @@
+package tracker.cli;
+
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import tracker.report.Format;
+import tracker.report.Renderer;
+import tracker.report.Report;
+
+/**
+ * What every query command shares: {@code --db}, {@code --format}, {@code --verbose}, the
+ * backend (daemon or file), and output through picocli's writers.
+ */
+abstract class QueryCommand implements Callable<Integer> {
+
+    @ParentCommand
+    TrackerCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DatabaseOption database;
+
+    @Mixin
+    OutputOptions output;
+
+    @Option(names = {"-v", "--verbose"}, description = "On failure, print the stack trace too.")
+    boolean verbose;
+
+    /** Reap and prune change the database; everything else only reads. */
+    boolean writes() {
+        return false;
+    }
+
+    abstract int run(Backend backend);
+
+    @Override
+    public final Integer call() {
+        try (Backend backend = root.backends().open(database.resolve(), writes())) {
+            return run(backend);
+        }
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    Format format() {
+        return output.format;
+    }
+
+    void print(Report report) {
+        Renderer.render(report, format(), out());
+    }
+
+    Instant time(String text) {
+        return text == null ? null : TimeParser.parse(text, root.clock());
+    }
+}

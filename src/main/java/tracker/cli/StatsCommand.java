@@ -1,0 +1,142 @@
+package tracker.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import tracker.report.Bytes;
+import tracker.report.Renderer;
+import tracker.report.Report;
+import tracker.server.ServerMetrics;
+import tracker.store.Queries;
+
+@Command(name = "stats",
+        description = {"Totals per device and memory kind now; counts of processes, events, reaps, malformed frames "
+                + "and unknown frees; and, while the daemon runs, its commit lag and queue depth.",
+                "JSON: {\"devices\": [...], \"counters\": {...}, \"daemon\": {...} or null}."})
+final class StatsCommand extends QueryCommand {
+
+    @Override
+    int run(Backend backend) {
+        Report devices = new Report("device_id", "kind", "type", "records", "bytes");
+        Map<String, Object> counters = new LinkedHashMap<>();
+        backend.jdbi().useHandle(handle -> {
+            handle.createQuery("SELECT device_id, kind, type, COUNT(*), SUM(size) FROM allocations"
+                            + " GROUP BY device_id, kind, type ORDER BY device_id, kind, type")
+                    .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4),
+                            new Bytes(rs.getLong(5))})
+                    .forEach(devices::add);
+            counters.put("processes", count(handle, "SELECT COUNT(*) FROM processes"));
+            counters.put("processes_holding_memory",
+                    count(handle, "SELECT COUNT(DISTINCT process_id) FROM allocations"));
+            counters.put("live_records", count(handle, "SELECT COUNT(*) FROM allocations"));
+            counters.put("live_bytes", count(handle, "SELECT COALESCE(SUM(size), 0) FROM allocations"));
+            counters.put("history_events", count(handle, "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks"));
+            counters.put("reaps", count(handle, "SELECT COUNT(*) FROM reaps"));
+            Queries.counters(handle).forEach(counters::put);
+        });
+        Optional<ServerMetrics.Snapshot> daemon = backend.daemonFigures();
+        daemon.ifPresent(figures -> {
+            // the committed figures lag by at most a window; while the daemon runs, its own are exact
+            counters.put("events", Math.max((Long) counters.getOrDefault("events", 0L), figures.eventsApplied()));
+            counters.put("malformed_frames", figures.malformedFrames());
+        });
+        Map<String, Object> live = daemon.map(StatsCommand::daemonFields).orElse(null);
+        switch (format()) {
+            case JSON -> printJson(devices, counters, live);
+            case CSV -> printCsv(devices, counters, live);
+            default -> printTable(devices, counters, live);
+        }
+        return ExitCode.OK;
+    }
+
+    private static long count(org.jdbi.v3.core.Handle handle, String sql) {
+        return handle.createQuery(sql).mapTo(Long.class).one();
+    }
+
+    private static Map<String, Object> daemonFields(ServerMetrics.Snapshot figures) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("running", true);
+        fields.put("connections_open", figures.connectionsOpen());
+        fields.put("connections_accepted", figures.connectionsAccepted());
+        fields.put("frames_received", figures.framesReceived());
+        fields.put("events_received", figures.eventsApplied());
+        fields.put("events_committed", figures.eventsCommitted());
+        fields.put("commits", figures.commits());
+        fields.put("commit_lag_ms", figures.commitLagMicros() / 1000.0);
+        fields.put("last_commit_lag_ms", figures.lastCommitLagMicros() / 1000.0);
+        fields.put("max_commit_lag_ms", figures.maxCommitLagMicros() / 1000.0);
+        fields.put("queue_depth", figures.queueDepth());
+        fields.put("storage_failures", figures.storageFailures());
+        return fields;
+    }
+
+    private void printTable(Report devices, Map<String, Object> counters, Map<String, Object> live) {
+        if (devices.isEmpty()) {
+            out().println("No live allocations.");
+        } else {
+            Renderer.table(devices, out());
+        }
+        out().println();
+        Report figures = new Report("counter", "value");
+        counters.forEach((name, value) -> figures.add(name, name.endsWith("bytes") ? new Bytes((Long) value) : value));
+        if (live == null) {
+            figures.add("daemon", "not running (figures from the database file)");
+        } else {
+            live.forEach((name, value) -> figures.add("daemon." + name, value));
+        }
+        Renderer.table(figures, out());
+        out().flush();
+    }
+
+    private void printCsv(Report devices, Map<String, Object> counters, Map<String, Object> live) {
+        Report rows = new Report("section", "name", "device_id", "kind", "type", "value");
+        for (Object[] row : devices.rows()) {
+            rows.add("device", "records", row[0], row[1], row[2], row[3]);
+            rows.add("device", "bytes", row[0], row[1], row[2], row[4]);
+        }
+        counters.forEach((name, value) -> rows.add("counter", name, null, null, null, value));
+        if (live != null) {
+            live.forEach((name, value) -> rows.add("daemon", name, null, null, null, value));
+        }
+        Renderer.csv(rows, out());
+        out().flush();
+    }
+
+    private void printJson(Report devices, Map<String, Object> counters, Map<String, Object> live) {
+        try {
+            JsonGenerator json = new JsonFactory().createGenerator(out());
+            json.useDefaultPrettyPrinter();
+            json.writeStartObject();
+            json.writeFieldName("devices");
+            Renderer.writeValue(json, devices);
+            json.writeFieldName("counters");
+            writeMap(json, counters);
+            json.writeFieldName("daemon");
+            if (live == null) {
+                json.writeNull();
+            } else {
+                writeMap(json, live);
+            }
+            json.writeEndObject();
+            json.flush();
+            out().println();
+            out().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void writeMap(JsonGenerator json, Map<String, Object> values) throws IOException {
+        json.writeStartObject();
+        for (Map.Entry<String, Object> entry : values.entrySet()) {
+            json.writeFieldName(entry.getKey());
+            Renderer.writeValue(json, entry.getValue());
+        }
+        json.writeEndObject();
+    }
+}

@@ -1,0 +1,11 @@
+package tracker.report;
+
+/** Output formats of every query command. */
+public enum Format {
+    /** aligned columns with human-readable sizes, for a shell */
+    TABLE,
+    /** a JSON array of objects with exact bytes, for scripts */
+    JSON,
+    /** RFC 4180 with a header line and exact bytes, for spreadsheets */
+    CSV
+}

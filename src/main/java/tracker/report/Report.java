@@ -1,0 +1,70 @@
+package tracker.report;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A result as rows of named columns. Cells are null, String, Number, Boolean,
+ * {@link java.time.Instant}, {@link Bytes} or {@link Hex}; each format renders them its own
+ * way. Not thread-safe.
+ */
+public final class Report {
+
+    private final List<String> columns;
+    private final List<Object[]> rows = new ArrayList<>();
+
+    public Report(String... columns) {
+        this.columns = List.of(columns);
+    }
+
+    public Report(List<String> columns) {
+        this.columns = List.copyOf(columns);
+    }
+
+    public Report add(Object... cells) {
+        if (cells.length != columns.size()) {
+            throw new IllegalArgumentException("row of " + cells.length + " cells for " + columns.size() + " columns");
+        }
+        rows.add(cells);
+        return this;
+    }
+
+    /** A copy without one column: nested reports do not fit CSV. */
+    public Report without(String column) {
+        int index = columns.indexOf(column);
+        if (index < 0) {
+            return this;
+        }
+        List<String> kept = new ArrayList<>(columns);
+        kept.remove(index);
+        Report copy = new Report(kept);
+        for (Object[] row : rows) {
+            List<Object> cells = new ArrayList<>(Arrays.asList(row));
+            cells.remove(index);
+            copy.add(cells.toArray());
+        }
+        return copy;
+    }
+
+    public List<String> columns() {
+        return columns;
+    }
+
+    public List<Object[]> rows() {
+        return rows;
+    }
+
+    public boolean isEmpty() {
+        return rows.isEmpty();
+    }
+
+    public Object cell(int row, String column) {
+        return rows.get(row)[columns.indexOf(column)];
+    }
+
+    @Override
+    public String toString() {
+        return columns + " x " + rows.size() + " rows: " + (rows.isEmpty() ? "" : Arrays.toString(rows.get(0)));
+    }
+}
