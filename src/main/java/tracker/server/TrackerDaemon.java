@@ -66,6 +66,7 @@ public final class TrackerDaemon implements AutoCloseable {
 
     private Database database;
     private ControlServer control;
+    private java.util.concurrent.ScheduledExecutorService pruner;
     private IngestSocket socket;
     private Reaper reaper;
     private Thread ledgerThread;
@@ -135,12 +136,39 @@ public final class TrackerDaemon implements AutoCloseable {
         applySocketGroup();
         acceptThread = startThread("tracker-accept", this::acceptLoop, true);
         reaper.start(config.reapIntervalMs());
+        if (config.retentionMs() > 0) {
+            startPruner();
+        }
 
         log.info("tracker serving on " + config.socket() + " (wire " + config.wire().label() + ", "
                 + config.wire().frameBytes() + "-byte frames, socket mode "
                 + PosixFilePermissions.toString(config.socketMode()) + ")");
         log.info("database " + Database.fileOf(database.path()) + ": " + state.live().size() + " live records of "
                 + state.owners().size() + " processes reloaded; commits every " + config.commitIntervalMs() + " ms");
+    }
+
+    /** Applies --retention every --prune-interval, through the writer like every other change. */
+    private void startPruner() {
+        pruner = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tracker-pruner");
+            thread.setDaemon(true);
+            return thread;
+        });
+        pruner.scheduleWithFixedDelay(() -> {
+            try {
+                tracker.store.PruneResult result = prune(nowMicros() - config.retentionMs() * 1000);
+                if (result != null && (result.chunks() > 0 || result.reaps() > 0 || result.processes() > 0)) {
+                    log.info("pruned what is older than " + java.time.Duration.ofMillis(config.retentionMs()) + ": "
+                            + result.events() + " history events, " + result.reaps() + " reaps, "
+                            + result.processes() + " processes");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                // a task that throws is never run again: log and keep the schedule
+                log.info("prune failed: " + e);
+            }
+        }, config.pruneIntervalMs(), config.pruneIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
     private void applySocketGroup() throws IOException {
@@ -297,6 +325,9 @@ public final class TrackerDaemon implements AutoCloseable {
         log.info("stopping: draining connections and committing what they sent");
         closeQuietly(socket);
         closeQuietly(control);
+        if (pruner != null) {
+            pruner.shutdownNow();
+        }
         if (reaper != null) {
             reaper.close();
         }
