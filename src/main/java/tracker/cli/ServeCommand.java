@@ -73,15 +73,20 @@ final class ServeCommand implements Callable<Integer> {
                 "0".equals(retention.trim()) ? 0 : millis(retention), millis(pruneInterval), verbose);
         TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
         daemon.start();
-        daemon.startControlSocket((args, out, err) -> {
+        daemon.startControlSocket(commandsFor(daemon));
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "tracker-shutdown"));
+        daemon.stopped().join();
+        return ExitCode.OK;
+    }
+
+    /** Runs CLI commands that reach the daemon's command socket on the daemon's own data. */
+    static tracker.server.ControlServer.Handler commandsFor(TrackerDaemon daemon) {
+        return (args, out, err) -> {
             picocli.CommandLine commandLine = TrackerCommand.commandLine(DaemonBackend.factory(daemon), Clock.systemUTC());
             commandLine.setOut(out);
             commandLine.setErr(err);
             return commandLine.execute(args);
-        });
-        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "tracker-shutdown"));
-        daemon.stopped().join();
-        return ExitCode.OK;
+        };
     }
 
     private static long millis(String duration) {
