@@ -37,7 +37,11 @@ final class StatsCommand extends QueryCommand {
             counters.put("live_bytes", count(handle, "SELECT COALESCE(SUM(size), 0) FROM allocations"));
             counters.put("history_events", count(handle, "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks"));
             counters.put("reaps", count(handle, "SELECT COUNT(*) FROM reaps"));
-            Queries.counters(handle).forEach(counters::put);
+            Queries.counters(handle).forEach((name, value) -> {
+                if (!name.equals("daemon_running")) {
+                    counters.put(name, value);
+                }
+            });
         });
         Optional<ServerMetrics.Snapshot> daemon = backend.daemonFigures();
         daemon.ifPresent(figures -> {
@@ -70,6 +74,8 @@ final class StatsCommand extends QueryCommand {
         fields.put("commit_lag_ms", figures.commitLagMicros() / 1000.0);
         fields.put("last_commit_lag_ms", figures.lastCommitLagMicros() / 1000.0);
         fields.put("max_commit_lag_ms", figures.maxCommitLagMicros() / 1000.0);
+        fields.put("last_commit_ms", figures.lastCommitDurationMicros() / 1000.0);
+        fields.put("max_commit_ms", figures.maxCommitDurationMicros() / 1000.0);
         fields.put("queue_depth", figures.queueDepth());
         fields.put("storage_failures", figures.storageFailures());
         return fields;

@@ -25,6 +25,8 @@ final class CommitLoop implements Runnable {
     private final ServerMetrics metrics;
     private final EventLog log;
     private final LongSupplier nowMicros;
+    /** true from a failed write until the next successful one */
+    private volatile boolean failing;
 
     CommitLoop(StoreWriter writer, ServerMetrics metrics, EventLog log, LongSupplier nowMicros) {
         this.writer = writer;
@@ -36,6 +38,23 @@ final class CommitLoop implements Runnable {
     /** Called by the ledger thread only: true when a batch handed over now would be taken. */
     boolean hasRoom() {
         return queue.remainingCapacity() > 0;
+    }
+
+    /**
+     * True while writes fail (disk full, say): then the ledger must not wait for the writer,
+     * or every client would stall behind the disk.
+     */
+    boolean failing() {
+        return failing;
+    }
+
+    /** Blocks until a batch handed over would be taken. */
+    void awaitRoom() throws InterruptedException {
+        synchronized (queue) {
+            while (queue.remainingCapacity() == 0 && !failing) {
+                queue.wait(100);
+            }
+        }
     }
 
     void submit(CommitBatch batch) throws InterruptedException {
@@ -51,6 +70,9 @@ final class CommitLoop implements Runnable {
         try {
             while (true) {
                 CommitBatch batch = queue.take();
+                synchronized (queue) {
+                    queue.notifyAll();
+                }
                 if (batch == STOP) {
                     return;
                 }
@@ -68,13 +90,15 @@ final class CommitLoop implements Runnable {
             try {
                 long started = System.nanoTime();
                 writer.write(batch);
-                if (System.getenv("TRACKER_DEBUG_COMMITS") != null) {
-                    log.info("commit: " + batch.events + " events, " + batch.inserts.size() + " inserts, "
-                            + batch.deletes.size() + " deletes, " + batch.chunks.size() + " chunks in "
-                            + (System.nanoTime() - started) / 1_000_000 + " ms");
-                }
+                long tookMicros = (System.nanoTime() - started) / 1000;
+                metrics.lastCommitDurationMicros.set(tookMicros);
+                metrics.maxCommitDurationMicros.accumulateAndGet(tookMicros, Math::max);
+                log.detail("commit: " + batch.events + " events, " + batch.inserts.size() + " rows inserted, "
+                        + batch.deletes.size() + " deleted, " + batch.chunks.size() + " history chunks in "
+                        + tookMicros / 1000 + " ms");
                 break;
             } catch (RuntimeException e) {
+                failing = true;
                 metrics.storageFailures.incrementAndGet();
                 String error = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
                 if (!error.equals(lastError)) {
@@ -85,6 +109,7 @@ final class CommitLoop implements Runnable {
                 pause = Math.min(pause * 2, MAX_RETRY_MS);
             }
         }
+        failing = false;
         if (lastError != null) {
             log.info("storage recovered: committed the held batch of " + batch.events + " events");
         }

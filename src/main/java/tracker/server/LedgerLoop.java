@@ -19,8 +19,13 @@ import tracker.store.ReapRecord;
 final class LedgerLoop implements Runnable {
 
     private static final int DRAIN_MAX = 1024;
-    /** A batch this large is handed over before its window ends, to bound commit size. */
-    private static final long MAX_BATCH_EVENTS = 2_000_000;
+    /**
+     * Past this many uncommitted events, or two commit windows of age, the ledger stops
+     * reading the queue until the writer takes its batch: clients then wait in send() rather
+     * than the daemon falling further behind, which bounds what a kill -9 can lose.
+     * (Not while writes fail: then it keeps serving and holds what it can.)
+     */
+    private static final long MAX_BATCH_EVENTS = 1_000_000;
 
     private final BlockingQueue<Object> ingest;
     private final Ledger ledger;
@@ -61,6 +66,11 @@ final class LedgerLoop implements Runnable {
         nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
         try {
             while (true) {
+                if (mustWaitForWriter()) {
+                    writer.awaitRoom();
+                    submitCut();
+                    nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
+                }
                 long wait = Math.max(1, nextCutMicros - nowMicros.getAsLong());
                 Object first = ingest.poll(wait, TimeUnit.MICROSECONDS);
                 if (first != null) {
@@ -92,9 +102,6 @@ final class LedgerLoop implements Runnable {
         if (item instanceof List<?> list) {
             for (Event event : (List<Event>) list) {
                 ledger.apply(event);
-            }
-            if (ledger.pendingEvents() > MAX_BATCH_EVENTS) {
-                cutRequested = true;
             }
             metrics.ledgerOldestMicros = ledger.oldestPendingMicros();
             return;
@@ -138,6 +145,14 @@ final class LedgerLoop implements Runnable {
         nextReapId++;
         pendingCallbacks.add(batch -> task.committed().complete(record));
         cutRequested = true;
+    }
+
+    private boolean mustWaitForWriter() {
+        if (writer.failing() || ledger.pendingEvents() == 0 || writer.hasRoom()) {
+            return false;
+        }
+        long age = nowMicros.getAsLong() - ledger.oldestPendingMicros();
+        return ledger.pendingEvents() > MAX_BATCH_EVENTS || age > 2 * commitIntervalMicros;
     }
 
     private void maybeCut() throws InterruptedException {

@@ -19,6 +19,8 @@ public final class ServerMetrics {
     /** receive time of the oldest event handed to the writer and not yet committed, 0 when none */
     volatile long writerOldestMicros;
     final AtomicLong storageFailures = new AtomicLong();
+    final AtomicLong lastCommitDurationMicros = new AtomicLong();
+    final AtomicLong maxCommitDurationMicros = new AtomicLong();
     volatile int queueDepth;
     volatile long eventsApplied;
 
@@ -26,7 +28,8 @@ public final class ServerMetrics {
     public record Snapshot(long framesReceived, long malformedFrames, long connectionsAccepted, int connectionsOpen,
                            long eventsApplied, long eventsCommitted, long commits, long lastCommitMicros,
                            long lastCommitLagMicros, long maxCommitLagMicros, long commitLagMicros,
-                           int queueDepth, long storageFailures) {
+                           int queueDepth, long storageFailures, long lastCommitDurationMicros,
+                           long maxCommitDurationMicros) {
     }
 
     public Snapshot snapshot(long nowMicros) {
@@ -36,6 +39,6 @@ public final class ServerMetrics {
         return new Snapshot(framesReceived.get(), malformedFrames.get(), connectionsAccepted.get(),
                 connectionsOpen.get(), eventsApplied, eventsCommitted.get(), commits.get(), lastCommitMicros.get(),
                 lastCommitLagMicros.get(), maxCommitLagMicros.get(), oldest == 0 ? 0 : Math.max(0, nowMicros - oldest),
-                queueDepth, storageFailures.get());
+                queueDepth, storageFailures.get(), lastCommitDurationMicros.get(), maxCommitDurationMicros.get());
     }
 }

@@ -103,6 +103,11 @@ public final class TrackerDaemon implements AutoCloseable {
     private void startOnOpenDatabase(DeviceCatalog devices) throws IOException {
         ProcFs procFs = new ProcFs();
         ProcessProbe probe = new ProcessProbe(procFs);
+        boolean uncleanStop = markRunning(true);
+        if (uncleanStop) {
+            log.info("the previous daemon on this database did not stop cleanly (killed or crashed): "
+                    + "events it received in its last commit window may be missing");
+        }
         try (Reaper startupReaper = new Reaper(new StoredReapTarget(database, this::nowMicros), probe, log, this::nowMicros)) {
             startupReaper.reapNow(ReapReason.DEAD_AT_STARTUP);
         }
@@ -169,6 +174,17 @@ public final class TrackerDaemon implements AutoCloseable {
                 log.info("prune failed: " + e);
             }
         }, config.pruneIntervalMs(), config.pruneIntervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sets the running marker; returns what it was before. */
+    private boolean markRunning(boolean running) {
+        return database.jdbi().inTransaction(handle -> {
+            long before = handle.createQuery("SELECT total FROM counters WHERE name = 'daemon_running'")
+                    .mapTo(Long.class).findOne().orElse(0L);
+            handle.createUpdate("UPDATE counters SET total = ? WHERE name = 'daemon_running'")
+                    .bind(0, running ? 1 : 0).execute();
+            return before == 1;
+        });
     }
 
     private void applySocketGroup() throws IOException {
@@ -352,6 +368,11 @@ public final class TrackerDaemon implements AutoCloseable {
         }
         ServerMetrics.Snapshot figures = metrics.snapshot(nowMicros());
         if (database != null) {
+            try {
+                markRunning(false);
+            } catch (RuntimeException e) {
+                log.info("could not record the clean stop: " + e.getMessage());
+            }
             database.close();
         }
         log.info("stopped: " + figures.eventsCommitted() + " events committed this run, "

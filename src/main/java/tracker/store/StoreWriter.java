@@ -1,5 +1,7 @@
 package tracker.store;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
@@ -21,6 +23,14 @@ public final class StoreWriter {
 
     /** Writes the whole batch in one transaction: all of it lands, or none. */
     public void write(CommitBatch batch) {
+        try {
+            writeInTransaction(batch);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    private void writeInTransaction(CommitBatch batch) throws SQLException {
         jdbi.useTransaction(handle -> {
             insertProcesses(handle, batch.newProcesses);
             updateLastSeen(handle, batch.lastSeen);
@@ -76,7 +86,7 @@ public final class StoreWriter {
      * The audit record, the rows the process held, the delete of its live rows and the end of
      * the process: in the caller's transaction, so none of it can land without the rest.
      */
-    public static void writeReap(Handle handle, ReapRecord reap) {
+    public static void writeReap(Handle handle, ReapRecord reap) throws SQLException {
         ProcessRow process = reap.process();
         handle.createUpdate("INSERT INTO reaps (id, process_id, pid, reported_pid, start_ticks, uid, command,"
                         + " first_seen, last_seen, reaped_at, reason, buffers, buffer_bytes, cbs, cb_bytes, kernels,"
@@ -132,57 +142,83 @@ public final class StoreWriter {
         batch.execute();
     }
 
-    private static void deleteLive(Handle handle, List<LiveKeyRow> keys) {
+    private static void deleteLive(Handle handle, List<LiveKeyRow> keys) throws SQLException {
         if (keys.isEmpty()) {
             return;
         }
-        PreparedBatch batch = handle.prepareBatch(
-                "DELETE FROM allocations WHERE kind = ? AND device_id = ? AND buffer_id = ?");
-        for (LiveKeyRow key : keys) {
-            batch.bind(0, key.kind()).bind(1, key.deviceId()).bind(2, key.bufferId()).add();
+        // plain JDBC on the hot batches: Jdbi's per-bind argument resolution costs more than H2's insert
+        try (PreparedStatement statement = handle.getConnection().prepareStatement(
+                "DELETE FROM allocations WHERE kind = ? AND device_id = ? AND buffer_id = ?")) {
+            for (LiveKeyRow key : keys) {
+                statement.setString(1, key.kind());
+                statement.setInt(2, key.deviceId());
+                statement.setLong(3, key.bufferId());
+                statement.addBatch();
+            }
+            statement.executeBatch();
         }
-        batch.execute();
     }
 
-    private static void insertLive(Handle handle, String table, List<LiveRow> rows, Long reapId) {
+    private static void insertLive(Handle handle, String table, List<LiveRow> rows, Long reapId) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
         String owner = reapId == null ? "process_id" : "reap_id";
-        PreparedBatch batch = handle.prepareBatch("INSERT INTO " + table + " (kind, device_id, buffer_id, type, size,"
-                + " ref_count, allocated_at, " + owner + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        for (LiveRow row : rows) {
-            batch.bind(0, row.kind()).bind(1, row.deviceId()).bind(2, row.bufferId()).bind(3, row.type())
-                    .bind(4, row.size()).bind(5, row.refCount()).bind(6, Times.utc(row.allocatedAtMicros()))
-                    .bind(7, reapId == null ? row.processId() : reapId).add();
+        try (PreparedStatement statement = handle.getConnection().prepareStatement("INSERT INTO " + table
+                + " (kind, device_id, buffer_id, type, size, ref_count, allocated_at, " + owner + ")"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (LiveRow row : rows) {
+                statement.setString(1, row.kind());
+                statement.setInt(2, row.deviceId());
+                statement.setLong(3, row.bufferId());
+                statement.setString(4, row.type());
+                statement.setLong(5, row.size());
+                statement.setInt(6, row.refCount());
+                statement.setObject(7, Times.utc(row.allocatedAtMicros()));
+                statement.setLong(8, reapId == null ? row.processId() : reapId);
+                statement.addBatch();
+            }
+            statement.executeBatch();
         }
-        batch.execute();
     }
 
-    private static void updateRefCounts(Handle handle, List<LiveRow> rows) {
+    private static void updateRefCounts(Handle handle, List<LiveRow> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
-        PreparedBatch batch = handle.prepareBatch(
-                "UPDATE allocations SET ref_count = ? WHERE kind = ? AND device_id = ? AND buffer_id = ?");
-        for (LiveRow row : rows) {
-            batch.bind(0, row.refCount()).bind(1, row.kind()).bind(2, row.deviceId()).bind(3, row.bufferId()).add();
+        try (PreparedStatement statement = handle.getConnection().prepareStatement(
+                "UPDATE allocations SET ref_count = ? WHERE kind = ? AND device_id = ? AND buffer_id = ?")) {
+            for (LiveRow row : rows) {
+                statement.setInt(1, row.refCount());
+                statement.setString(2, row.kind());
+                statement.setInt(3, row.deviceId());
+                statement.setLong(4, row.bufferId());
+                statement.addBatch();
+            }
+            statement.executeBatch();
         }
-        batch.execute();
     }
 
-    private static void insertChunks(Handle handle, List<ChunkRow> chunks) {
+    private static void insertChunks(Handle handle, List<ChunkRow> chunks) throws SQLException {
         if (chunks.isEmpty()) {
             return;
         }
-        PreparedBatch batch = handle.prepareBatch("INSERT INTO event_chunks (id, process_id, pid, first_at, last_at,"
-                + " event_count, encoding, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-        for (ChunkRow chunk : chunks) {
-            batch.bind(0, chunk.id()).bind(1, chunk.processId()).bind(2, chunk.pid())
-                    .bind(3, Times.utc(chunk.firstMicros())).bind(4, Times.utc(chunk.lastMicros()))
-                    .bind(5, chunk.eventCount()).bind(6, EventChunkCodec.ENCODING_V1).bind(7, chunk.data()).add();
+        try (PreparedStatement statement = handle.getConnection().prepareStatement("INSERT INTO event_chunks"
+                + " (id, process_id, pid, first_at, last_at, event_count, encoding, data)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (ChunkRow chunk : chunks) {
+                statement.setLong(1, chunk.id());
+                statement.setLong(2, chunk.processId());
+                statement.setObject(3, chunk.pid());
+                statement.setObject(4, Times.utc(chunk.firstMicros()));
+                statement.setObject(5, Times.utc(chunk.lastMicros()));
+                statement.setInt(6, chunk.eventCount());
+                statement.setInt(7, EventChunkCodec.ENCODING_V1);
+                statement.setBytes(8, chunk.data());
+                statement.addBatch();
+            }
+            statement.executeBatch();
         }
-        batch.execute();
     }
 
     private static void updateCounters(Handle handle, Map<String, Long> counters) {
@@ -201,14 +237,19 @@ public final class StoreWriter {
      * @return the audit record, or null when the process held nothing
      */
     public ReapRecord reapStored(ProcessRow process, String reason, long nowMicros) {
-        return jdbi.inTransaction(handle -> {
-            List<LiveRow> held = Queries.liveRowsOf(handle, process.id());
-            if (held.isEmpty()) {
-                return null;
-            }
-            ReapRecord reap = new ReapRecord(StoredState.nextId(handle, "reaps"), process, nowMicros, reason, held);
-            writeReap(handle, reap);
-            return reap;
-        });
+        try {
+            return jdbi.inTransaction(handle -> {
+                List<LiveRow> held = Queries.liveRowsOf(handle, process.id());
+                if (held.isEmpty()) {
+                    return null;
+                }
+                ReapRecord reap = new ReapRecord(StoredState.nextId(handle, "reaps"), process, nowMicros, reason,
+                        held);
+                writeReap(handle, reap);
+                return reap;
+            });
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
     }
 }
