@@ -18,6 +18,7 @@ final class CommitLoop implements Runnable {
 
     private static final long FIRST_RETRY_MS = 100;
     private static final long MAX_RETRY_MS = 5_000;
+    private static final long STORAGE_REMINDER_MS = 60_000;
     private static final CommitBatch STOP = new CommitBatch();
 
     private final BlockingQueue<CommitBatch> queue = new ArrayBlockingQueue<>(1);
@@ -85,7 +86,8 @@ final class CommitLoop implements Runnable {
 
     private void writeUntilCommitted(CommitBatch batch) throws InterruptedException {
         long pause = FIRST_RETRY_MS;
-        String lastError = null;
+        long failures = 0;
+        long lastReportMs = 0;
         while (true) {
             try {
                 long started = System.nanoTime();
@@ -99,19 +101,26 @@ final class CommitLoop implements Runnable {
                 break;
             } catch (RuntimeException e) {
                 failing = true;
+                failures++;
                 metrics.storageFailures.incrementAndGet();
-                String error = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
-                if (!error.equals(lastError)) {
-                    log.info("storage error, holding " + batch.events + "+ events in memory and retrying: " + error);
-                    lastError = error;
+                long nowMs = System.currentTimeMillis();
+                // once when it starts, then a reminder a minute: a full disk must not flood the log
+                if (failures == 1 || nowMs - lastReportMs >= STORAGE_REMINDER_MS) {
+                    String error = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+                    log.info((failures == 1 ? "storage error" : "storage still failing after " + failures + " attempts")
+                            + ": " + error + "; holding the uncommitted events in memory (history beyond "
+                            + (Ledger.MAX_PENDING_HISTORY_BYTES >> 20) + " MiB is dropped and counted), QUERY still "
+                            + "answered, retrying");
+                    lastReportMs = nowMs;
                 }
                 Thread.sleep(pause); // back-off between retries of a failing disk, not a wait for an event
                 pause = Math.min(pause * 2, MAX_RETRY_MS);
             }
         }
         failing = false;
-        if (lastError != null) {
-            log.info("storage recovered: committed the held batch of " + batch.events + " events");
+        if (failures > 0) {
+            log.info("storage recovered after " + failures + " failed attempts: committed the " + batch.events
+                    + " events held");
         }
         long now = nowMicros.getAsLong();
         metrics.eventsCommitted.addAndGet(batch.events);

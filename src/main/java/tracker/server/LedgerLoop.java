@@ -68,8 +68,11 @@ final class LedgerLoop implements Runnable {
             while (true) {
                 if (mustWaitForWriter()) {
                     writer.awaitRoom();
-                    submitCut();
-                    nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
+                    // the writer may have started failing meanwhile: then never block on it
+                    if (writer.hasRoom()) {
+                        submitCut();
+                        nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
+                    }
                 }
                 long wait = Math.max(1, nextCutMicros - nowMicros.getAsLong());
                 Object first = ingest.poll(wait, TimeUnit.MICROSECONDS);
