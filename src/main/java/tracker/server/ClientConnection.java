@@ -98,7 +98,7 @@ final class ClientConnection implements Runnable {
                 }
             }
             frames += count;
-            context.metrics().framesReceived.addAndGet(count);
+            context.metrics().framesReceived.add(count);
             if (!events.isEmpty()) {
                 context.enqueue(events);
             }

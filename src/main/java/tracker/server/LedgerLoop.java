@@ -2,7 +2,6 @@ package tracker.server;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import tracker.log.EventLog;
@@ -27,7 +26,10 @@ final class LedgerLoop implements Runnable {
      */
     private static final long MAX_BATCH_EVENTS = 1_000_000;
 
-    private final BlockingQueue<Object> ingest;
+    /** Traffic seen this recently keeps the ledger in its busy (napping) mode. */
+    private static final long BUSY_WINDOW_NANOS = 20_000_000;
+
+    private final IngestQueue ingest;
     private final Ledger ledger;
     private final CommitLoop writer;
     private final DumpPrinter dumps;
@@ -42,9 +44,10 @@ final class LedgerLoop implements Runnable {
     /** run once the batch they were added to is committed */
     private final List<java.util.function.Consumer<CommitBatch>> pendingCallbacks = new ArrayList<>();
     private long nextCutMicros;
+    private long lastTrafficNanos;
     private boolean cutRequested;
 
-    LedgerLoop(BlockingQueue<Object> ingest, Ledger ledger, CommitLoop writer, DumpPrinter dumps,
+    LedgerLoop(IngestQueue ingest, Ledger ledger, CommitLoop writer, DumpPrinter dumps,
                DeviceCatalog devices, ServerMetrics metrics, EventLog log, LongSupplier nowMicros,
                long commitIntervalMs, long nextReapId, ProcessRegistry registry) {
         this.registry = registry;
@@ -74,11 +77,13 @@ final class LedgerLoop implements Runnable {
                         nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
                     }
                 }
-                long wait = Math.max(1, nextCutMicros - nowMicros.getAsLong());
-                Object first = ingest.poll(wait, TimeUnit.MICROSECONDS);
-                if (first != null) {
-                    drained.add(first);
-                    ingest.drainTo(drained, DRAIN_MAX - 1);
+                if (ingest.drainTo(drained, DRAIN_MAX) == 0) {
+                    long wait = Math.max(1, nextCutMicros - nowMicros.getAsLong());
+                    ingest.await(System.nanoTime() - lastTrafficNanos < BUSY_WINDOW_NANOS, wait, TimeUnit.MICROSECONDS);
+                    ingest.drainTo(drained, DRAIN_MAX);
+                }
+                if (!drained.isEmpty()) {
+                    lastTrafficNanos = System.nanoTime();
                     for (Object item : drained) {
                         if (item instanceof LedgerTask.Stop) {
                             finish();

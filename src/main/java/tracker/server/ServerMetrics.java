@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** Live figures of a running daemon, for {@code tracker stats}. Thread-safe. */
 public final class ServerMetrics {
-    final AtomicLong framesReceived = new AtomicLong();
+    /** added to by every connection on every read: a LongAdder does not bounce one cache line */
+    final java.util.concurrent.atomic.LongAdder framesReceived = new java.util.concurrent.atomic.LongAdder();
     final AtomicLong malformedFrames = new AtomicLong();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicInteger connectionsOpen = new AtomicInteger();
@@ -36,7 +37,7 @@ public final class ServerMetrics {
         long ledgerOldest = ledgerOldestMicros;
         long writerOldest = writerOldestMicros;
         long oldest = writerOldest == 0 ? ledgerOldest : ledgerOldest == 0 ? writerOldest : Math.min(ledgerOldest, writerOldest);
-        return new Snapshot(framesReceived.get(), malformedFrames.get(), connectionsAccepted.get(),
+        return new Snapshot(framesReceived.sum(), malformedFrames.get(), connectionsAccepted.get(),
                 connectionsOpen.get(), eventsApplied, eventsCommitted.get(), commits.get(), lastCommitMicros.get(),
                 lastCommitLagMicros.get(), maxCommitLagMicros.get(), oldest == 0 ? 0 : Math.max(0, nowMicros - oldest),
                 queueDepth, storageFailures.get(), lastCommitDurationMicros.get(), maxCommitDurationMicros.get());

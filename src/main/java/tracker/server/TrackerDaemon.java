@@ -10,8 +10,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -57,7 +55,7 @@ public final class TrackerDaemon implements AutoCloseable {
     private final EventLog log;
     private final Clock clock;
     private final ServerMetrics metrics = new ServerMetrics();
-    private final BlockingQueue<Object> ingest = new ArrayBlockingQueue<>(INGEST_QUEUE_CAPACITY);
+    private final IngestQueue ingest = new IngestQueue(INGEST_QUEUE_CAPACITY);
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
     private final AtomicLong connectionNumbers = new AtomicLong();

@@ -1,0 +1,83 @@
+package tracker.server;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Carries event lists and tasks from the connections (many producers) to the ledger thread
+ * (one consumer). Lock-free on the hot path: a producer wakes the consumer only when it sleeps
+ * idle; under load the consumer wakes on a short timer and drains thousands of items at once,
+ * instead of one wake-up per frame. Bounded: a producer finding it full waits, and so does its
+ * client, in send(). Thread-safe.
+ */
+final class IngestQueue {
+
+    /** How long the consumer naps between drains while traffic flows. */
+    static final long BUSY_NAP_NANOS = 200_000;
+    private static final long FULL_WAIT_NANOS = 100_000;
+
+    private final ConcurrentLinkedQueue<Object> items = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final int capacity;
+    private volatile Thread sleepingConsumer;
+
+    IngestQueue(int capacity) {
+        this.capacity = capacity;
+    }
+
+    void put(Object item) throws InterruptedException {
+        while (size.get() >= capacity) {
+            LockSupport.parkNanos(this, FULL_WAIT_NANOS);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+        items.add(item);
+        size.incrementAndGet();
+        Thread consumer = sleepingConsumer;
+        if (consumer != null) {
+            LockSupport.unpark(consumer);
+        }
+    }
+
+    /** Moves up to {@code max} items into {@code out}; never blocks. */
+    int drainTo(List<Object> out, int max) {
+        int moved = 0;
+        Object item;
+        while (moved < max && (item = items.poll()) != null) {
+            out.add(item);
+            moved++;
+        }
+        if (moved > 0) {
+            size.addAndGet(-moved);
+        }
+        return moved;
+    }
+
+    /**
+     * Waits for items. While busy, naps briefly so that items accumulate; when idle, sleeps
+     * until a producer wakes it or the timeout passes.
+     */
+    void await(boolean busy, long timeout, TimeUnit unit) {
+        long nanos = unit.toNanos(timeout);
+        if (busy) {
+            LockSupport.parkNanos(this, Math.min(nanos, BUSY_NAP_NANOS));
+            return;
+        }
+        sleepingConsumer = Thread.currentThread();
+        try {
+            if (items.isEmpty()) {
+                LockSupport.parkNanos(this, nanos);
+            }
+        } finally {
+            sleepingConsumer = null;
+        }
+    }
+
+    int size() {
+        return size.get();
+    }
+}
