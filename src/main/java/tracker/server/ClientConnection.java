@@ -32,6 +32,11 @@ final class ClientConnection implements Runnable {
     /** Bad frames among the last {@link #BAD_WINDOW} that close the connection. */
     static final int MAX_BAD_FRAMES = 10;
     static final int BAD_WINDOW = 20;
+    /**
+     * A shorter-frame client that sent a request waits for the reply that a longer-frame
+     * daemon never sends: after this long with exactly a legacy frame pending, say so and close.
+     */
+    static final int LEGACY_STALL_MS = 1_000;
 
     private final long number;
     private final AFUNIXSocket socket;
@@ -46,6 +51,7 @@ final class ClientConnection implements Runnable {
     /** one bit per recent frame, 1 = bad; the lowest bit is the latest */
     private int recentBad;
     private boolean loggedMalformed;
+    private String endReason = "open";
 
     ClientConnection(long number, AFUNIXSocket socket, ServerContext context, int peerPid, int peerUid,
                      String peerCommand) {
@@ -71,8 +77,12 @@ final class ClientConnection implements Runnable {
             endReason = "internal error: " + e;
             context.log().info("connection #" + number + " failed: " + e);
         } finally {
-            context.connectionClosed(this, endReason);
+            this.endReason = endReason;
         }
+    }
+
+    String endReason() {
+        return endReason;
     }
 
     private String readUntilClosed(InputStream in, OutputStream out) throws IOException, InterruptedException {
@@ -80,8 +90,26 @@ final class ClientConnection implements Runnable {
         int frameBytes = version.frameBytes();
         FrameAssembler assembler = new FrameAssembler(frameBytes, READ_BYTES);
         byte[] buffer = assembler.buffer();
+        int timeout = 0;
         while (true) {
-            int read = in.read(buffer, assembler.writeOffset(), assembler.writableBytes());
+            int wanted = stalledLegacyRequestPossible(assembler) ? LEGACY_STALL_MS : 0;
+            if (wanted != timeout) {
+                socket.setSoTimeout(wanted);
+                timeout = wanted;
+            }
+            int read;
+            try {
+                read = in.read(buffer, assembler.writeOffset(), assembler.writableBytes());
+            } catch (java.net.SocketTimeoutException e) {
+                WireVersion shorter = WireVersion.ofFrameBytes(assembler.pendingBytes());
+                if (shorter != null && isRequest(FrameCodec.decode(buffer, 0))) {
+                    countMalformed("a " + shorter.frameBytes() + "-byte request waits for a reply");
+                    return mismatch("the client sends " + shorter.label() + " (" + shorter.frameBytes()
+                            + "-byte) frames and waits for a reply; start a daemon with --wire " + shorter.label()
+                            + " for it");
+                }
+                continue;
+            }
             if (read < 0) {
                 return handleTail(assembler, out);
             }
@@ -104,6 +132,16 @@ final class ClientConnection implements Runnable {
             }
             assembler.consumed();
         }
+    }
+
+    private boolean stalledLegacyRequestPossible(FrameAssembler assembler) {
+        WireVersion pending = WireVersion.ofFrameBytes(assembler.pendingBytes());
+        return pending != null && pending.frameBytes() < context.wire().frameBytes();
+    }
+
+    private static boolean isRequest(Frame frame) {
+        MessageType type = frame.type();
+        return (type == MessageType.QUERY || type == MessageType.DEVICE_INFO_QUERY) && FrameCheck.check(frame) == null;
     }
 
     /**
@@ -255,6 +293,19 @@ final class ClientConnection implements Runnable {
 
     List<ProcessRecord> processes() {
         return List.copyOf(processes.values());
+    }
+
+    /**
+     * Stops the connection at the end of what the client has written so far: the reading
+     * thread still gets every byte already in the socket buffer, then end of stream. Frames
+     * a client had sent before a stop are committed, not dropped with the socket.
+     */
+    void finishReading() {
+        try {
+            socket.shutdownInput();
+        } catch (IOException e) {
+            closeQuietly();
+        }
     }
 
     void closeQuietly() {

@@ -28,6 +28,9 @@ final class IngestSocket implements AutoCloseable {
     /** @return null-free; throws {@link SocketInUseException} when a daemon answers on {@code path} */
     static IngestSocket bind(Path path, Set<PosixFilePermission> mode) throws IOException {
         if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!isSocketFile(path)) {
+                throw new SocketInUseException(path + " exists and is not a socket; not replacing it");
+            }
             if (answers(path)) {
                 throw new SocketInUseException("another daemon is listening on " + path
                         + "; stop it first, or pass --socket PATH");
@@ -38,6 +41,11 @@ final class IngestSocket implements AutoCloseable {
         server.bind(AFUNIXSocketAddress.of(path), 512);
         Files.setPosixFilePermissions(path, mode);
         return new IngestSocket(path, server);
+    }
+
+    private static boolean isSocketFile(Path path) throws IOException {
+        int mode = (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return (mode & 0170000) == 0140000; // S_IFSOCK
     }
 
     /** True when something accepts connections on {@code path}. */

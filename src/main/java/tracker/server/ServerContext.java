@@ -24,6 +24,4 @@ interface ServerContext {
 
     /** DUMP_REMAINING first reaps dead processes, as the original server did. */
     void reapBeforeDump();
-
-    void connectionClosed(ClientConnection connection, String reason);
 }

@@ -2,23 +2,16 @@ package tracker.server;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.attribute.GroupPrincipal;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import tracker.log.EventLog;
 import tracker.proc.PeerResolver;
 import tracker.proc.ProcFs;
@@ -49,18 +42,13 @@ public final class TrackerDaemon implements AutoCloseable {
     /** Event lists and tasks in flight; a full queue makes readers, and so clients, wait. */
     static final int INGEST_QUEUE_CAPACITY = 4096;
     private static final long STOP_TIMEOUT_MS = 30_000;
-    private static final long FD_LIMIT_RETRY_MS = 1_000;
 
     private final ServerConfig config;
     private final EventLog log;
     private final Clock clock;
     private final ServerMetrics metrics = new ServerMetrics();
     private final IngestQueue ingest = new IngestQueue(INGEST_QUEUE_CAPACITY);
-    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
-    private final Set<Thread> connectionThreads = ConcurrentHashMap.newKeySet();
-    private final AtomicLong connectionNumbers = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final Object connectionClosedSignal = new Object();
 
     private Database database;
     private ControlServer control;
@@ -70,6 +58,7 @@ public final class TrackerDaemon implements AutoCloseable {
     private Thread ledgerThread;
     private Thread writerThread;
     private Thread acceptThread;
+    private ConnectionAcceptor acceptor;
     private ProcessRegistry registry;
     private PeerResolver resolver;
     private DaemonContext context;
@@ -137,7 +126,8 @@ public final class TrackerDaemon implements AutoCloseable {
 
         socket = IngestSocket.bind(config.socket(), config.socketMode());
         applySocketGroup();
-        acceptThread = startThread("tracker-accept", this::acceptLoop, true);
+        acceptor = new ConnectionAcceptor(socket, context, reaper);
+        acceptThread = startThread("tracker-accept", acceptor, true);
         reaper.start(config.reapIntervalMs());
         if (config.retentionMs() > 0) {
             startPruner();
@@ -192,77 +182,6 @@ public final class TrackerDaemon implements AutoCloseable {
         GroupPrincipal group = config.socket().getFileSystem().getUserPrincipalLookupService()
                 .lookupPrincipalByGroupName(config.socketGroup());
         Files.getFileAttributeView(config.socket(), PosixFileAttributeView.class).setGroup(group);
-    }
-
-    private void acceptLoop() {
-        boolean atLimit = false;
-        while (!closed.get()) {
-            AFUNIXSocket client;
-            try {
-                client = socket.accept();
-            } catch (SocketException e) {
-                if (closed.get()) {
-                    return;
-                }
-                if (IngestSocket.isFileDescriptorLimit(e)) {
-                    if (!atLimit) {
-                        log.info("file-descriptor limit reached with " + connections.size()
-                                + " connections open: new clients wait until some close");
-                        atLimit = true;
-                    }
-                    awaitConnectionClosed();
-                    continue;
-                }
-                log.info("accept failed: " + e.getMessage());
-                continue;
-            } catch (IOException e) {
-                if (!closed.get()) {
-                    log.info("accept failed: " + e.getMessage());
-                }
-                continue;
-            }
-            if (atLimit) {
-                log.info("accepting connections again (" + connections.size() + " open)");
-                atLimit = false;
-            }
-            try {
-                startConnection(client);
-            } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                log.info("could not serve a new connection: " + e);
-                try {
-                    client.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
-        }
-    }
-
-    private void awaitConnectionClosed() {
-        synchronized (connectionClosedSignal) {
-            try {
-                connectionClosedSignal.wait(FD_LIMIT_RETRY_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void startConnection(AFUNIXSocket client) throws IOException {
-        AFUNIXSocketCredentials credentials = client.getPeerCredentials();
-        int peerPid = credentials == null ? 0 : (int) credentials.getPid();
-        int peerUid = credentials == null ? -1 : (int) credentials.getUid();
-        String command = peerPid > 0 ? new ProcFs().command(peerPid) : "";
-        long number = connectionNumbers.incrementAndGet();
-        ClientConnection connection = new ClientConnection(number, client, context, peerPid, peerUid, command);
-        connections.add(connection);
-        metrics.connectionsAccepted.incrementAndGet();
-        metrics.connectionsOpen.incrementAndGet();
-        log.info("client connected: pid " + peerPid + " uid " + peerUid + " (" + command + "), connection #" + number);
-        Thread thread = new Thread(null, connection, "tracker-conn-" + number, 256 * 1024);
-        thread.setDaemon(true);
-        connectionThreads.add(thread);
-        thread.start();
     }
 
     /**
@@ -337,7 +256,6 @@ public final class TrackerDaemon implements AutoCloseable {
 
     private void stopAll() {
         log.info("stopping: draining connections and committing what they sent");
-        closeQuietly(socket);
         closeQuietly(control);
         if (pruner != null) {
             pruner.shutdownNow();
@@ -345,12 +263,11 @@ public final class TrackerDaemon implements AutoCloseable {
         if (reaper != null) {
             reaper.close();
         }
-        for (ClientConnection connection : connections) {
-            connection.closeQuietly();
-        }
         long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MS;
-        for (Thread thread : connectionThreads) {
-            join(thread, deadline);
+        if (acceptor != null) {
+            acceptor.stop(deadline);
+        } else {
+            closeQuietly(socket);
         }
         if (acceptThread != null) {
             join(acceptThread, deadline);
@@ -446,28 +363,6 @@ public final class TrackerDaemon implements AutoCloseable {
         @Override
         public void reapBeforeDump() {
             reaper.reapNow();
-        }
-
-        @Override
-        public void connectionClosed(ClientConnection connection, String reason) {
-            connections.remove(connection);
-            connectionThreads.remove(Thread.currentThread());
-            metrics.connectionsOpen.decrementAndGet();
-            synchronized (connectionClosedSignal) {
-                connectionClosedSignal.notifyAll();
-            }
-            log.info("client disconnected: pid " + connection.peerPid() + ", connection #" + connection.number() + ", "
-                    + connection.frames() + " frames" + (connection.malformed() > 0 ? ", " + connection.malformed()
-                    + " malformed" : "") + " (" + reason + ")");
-            if (!closed.get()) {
-                List<ProcessRow> processes = connection.processes().stream()
-                        .filter(p -> p.identity.resolved())
-                        .map(ProcessRecord::identityRow)
-                        .toList();
-                if (!processes.isEmpty()) {
-                    reaper.checkSoon(processes);
-                }
-            }
         }
     }
 }

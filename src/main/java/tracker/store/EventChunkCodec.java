@@ -19,6 +19,8 @@ public final class EventChunkCodec {
     public static final int ENCODING_V1 = 1;
     private static final int UNKNOWN_FREE_FLAG = 0x10;
     private static final int NO_TIMESTAMP_FLAG = 0x20;
+    /** head + four 10-byte varlongs + two 5-byte varints + type byte */
+    private static final int MAX_EVENT_BYTES = 1 + 4 * 10 + 2 * 5 + 1;
 
     private EventChunkCodec() {
     }
@@ -36,7 +38,7 @@ public final class EventChunkCodec {
 
         public void add(long receivedMicros, int typeCode, int deviceId, int bufferType, long size, long bufferId,
                         long clientTimestamp, int refCountAfter, boolean unknownFree) {
-            ensure(48);
+            ensure(MAX_EVENT_BYTES);
             if (count == 0) {
                 firstMicros = receivedMicros;
             }
