@@ -27,12 +27,23 @@ public final class PeerResolver {
         this.ownNamespaceDepth = Math.max(1, procFs.namespacePids(ProcFs.selfPid()).size());
     }
 
+    /** SO_PEERCRED gives pid 0 for a peer outside the tracker's PID namespace (a sibling container, the host). */
+    public static final int PEER_OUTSIDE_NAMESPACE = 0;
+    /** The socket gave no credentials at all. */
+    public static final int NO_PEER_CREDENTIALS = -1;
+
     /**
-     * @param peerPid the peer's pid from SO_PEERCRED, or 0 when the socket gave none
+     * @param peerPid the peer's pid from SO_PEERCRED, {@link #PEER_OUTSIDE_NAMESPACE} or
+     *                {@link #NO_PEER_CREDENTIALS}
      * @param peerUid the peer's uid from SO_PEERCRED, or -1
      */
     public ProcessIdentity resolve(int reportedPid, int peerPid, int peerUid) {
-        if (peerPid <= 0) {
+        if (peerPid == PEER_OUTSIDE_NAMESPACE) {
+            // its pids mean nothing in our /proc: looking one up would tie records to a stranger
+            return ProcessIdentity.unresolved(reportedPid, peerUid,
+                    "[pid " + reportedPid + " outside the tracker's PID namespace]");
+        }
+        if (peerPid < 0) {
             return identityOf(reportedPid, reportedPid, peerUid);
         }
         List<Integer> peerNs = procFs.namespacePids(peerPid);

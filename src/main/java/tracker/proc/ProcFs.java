@@ -49,6 +49,27 @@ public final class ProcFs {
         }
     }
 
+    /**
+     * True when a thread of {@code pid} still runs. A process whose main thread exited shows
+     * its leader as a zombie while its other threads go on: it is alive.
+     */
+    public boolean hasLiveThread(int pid) {
+        Path tasks = root.resolve(Integer.toString(pid)).resolve("task");
+        try (var threads = Files.list(tasks)) {
+            return threads.anyMatch(task -> {
+                String text = readSmall(task.resolve("stat"));
+                int close = text == null ? -1 : text.lastIndexOf(')');
+                if (close < 0 || close + 2 >= text.length()) {
+                    return false;
+                }
+                char state = text.charAt(close + 2);
+                return state != 'Z' && state != 'X';
+            });
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** The command line with arguments separated by spaces; the comm name if it has none. */
     public String command(int pid) {
         Path dir = root.resolve(Integer.toString(pid));

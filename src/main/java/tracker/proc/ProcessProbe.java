@@ -33,7 +33,7 @@ public final class ProcessProbe {
         }
         return procFs.stat(pid)
                 .map(stat -> stat.startTicks() != startTicks ? Liveness.PID_REUSED
-                        : stat.exited() ? Liveness.ZOMBIE : Liveness.ALIVE)
+                        : stat.exited() && !procFs.hasLiveThread(pid) ? Liveness.ZOMBIE : Liveness.ALIVE)
                 .orElse(Liveness.EXITED);
     }
 }

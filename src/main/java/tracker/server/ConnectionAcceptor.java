@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import tracker.log.EventLog;
+import tracker.proc.PeerResolver;
 import tracker.proc.ProcFs;
 import tracker.reaper.Reaper;
 import tracker.store.ProcessRow;
@@ -80,9 +81,10 @@ final class ConnectionAcceptor implements Runnable {
     private void serve(AFUNIXSocket client) {
         try {
             AFUNIXSocketCredentials credentials = client.getPeerCredentials();
-            int peerPid = credentials == null ? 0 : (int) credentials.getPid();
+            int peerPid = credentials == null ? PeerResolver.NO_PEER_CREDENTIALS : (int) credentials.getPid();
             int peerUid = credentials == null ? -1 : (int) credentials.getUid();
-            String command = peerPid > 0 ? procFs.command(peerPid) : "";
+            String command = peerPid > 0 ? procFs.command(peerPid)
+                    : peerPid == PeerResolver.PEER_OUTSIDE_NAMESPACE ? "outside this PID namespace" : "";
             long number = numbers.incrementAndGet();
             ClientConnection connection = new ClientConnection(number, client, context, peerPid, peerUid, command);
             Thread thread = new Thread(null, () -> {

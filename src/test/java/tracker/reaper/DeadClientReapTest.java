@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tracker.proc.ProcFs;
@@ -188,8 +187,6 @@ class DeadClientReapTest {
     }
 
     @Test
-    @Disabled("BUG: ProcStat.exited() takes a 'Z' leader for a dead process; enable once ProcessProbe checks the"
-            + " other threads of the process")
     void keepsLiveProcessWhoseMainThreadExited() throws Exception {
         // -T: the main thread calls pthread_exit, a second thread keeps the process (and its
         // connection) alive; /proc/PID/stat shows the thread-group leader as a zombie

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -151,8 +150,6 @@ class OwnershipReapTest {
     }
 
     @Test
-    @Disabled("BUG: PeerResolver.resolve trusts the reported pid when SO_PEERCRED gives pid 0 (a peer outside the"
-            + " daemon's PID namespace); enable once such a client is left unresolved")
     void neverReapsLiveClientOutsideTheDaemonsPidNamespace() throws Exception {
         assumeRootWith("unshare");
         assumeUnshareWorks();
