@@ -121,6 +121,8 @@ final class ClientConnection implements Runnable {
                 int offset = assembler.frameOffset(i);
                 String close = handleFrame(buffer, offset, version, events, now, out);
                 if (close != null) {
+                    frames += i + 1;
+                    context.metrics().framesReceived.add(i + 1);
                     context.enqueue(events);
                     return close;
                 }
@@ -183,6 +185,7 @@ final class ClientConnection implements Runnable {
                 return mismatch("probable wire-version mismatch: the daemon expects " + version.label() + " ("
                         + version.frameBytes() + "-byte) frames; start it with --wire v1, v2 or v3 to match the client");
             }
+            answerRejectedRequest(frame, version, out);
             return null;
         }
         MessageType type = frame.type();
@@ -224,6 +227,20 @@ final class ClientConnection implements Runnable {
             default -> throw new IllegalStateException("unhandled " + type);
         }
         return null;
+    }
+
+    /**
+     * A client that sent a QUERY or DEVICE_INFO_QUERY waits for the reply even when its device
+     * id was out of range: answer with nothing held and nothing available, rather than hang it.
+     */
+    private static void answerRejectedRequest(Frame frame, WireVersion version, OutputStream out) throws IOException {
+        if (frame.type() == MessageType.QUERY) {
+            out.write(FrameCodec.encodeQueryResponse(version, frame.deviceId(), DeviceTotals.EMPTY));
+            out.flush();
+        } else if (frame.type() == MessageType.DEVICE_INFO_QUERY) {
+            out.write(FrameCodec.encodeDeviceInfoResponse(version, frame.deviceId(), DeviceInfo.unavailable(0)));
+            out.flush();
+        }
     }
 
     private void flush(List<Event> events) throws InterruptedException {

@@ -86,7 +86,6 @@ final class Ledger {
     void apply(Event event) {
         ProcessRecord process = event.process();
         noteProcess(process, event.receivedMicros());
-        devicesSeen.set(event.deviceId());
         events++;
         if (batch.oldestEventMicros == 0) {
             batch.oldestEventMicros = event.receivedMicros();
@@ -115,6 +114,7 @@ final class Ledger {
     }
 
     private int allocate(LiveKey key, Event event) {
+        devicesSeen.set(event.deviceId());
         LiveRecord record = live.get(key);
         if (record != null) {
             record.refCount++;

@@ -28,13 +28,21 @@ public final class Database implements AutoCloseable {
         READ_ONLY
     }
 
+    /**
+     * Files opened for writing by this JVM. H2 locks a file against other processes only;
+     * within one JVM a second open would share the first, so refuse it here.
+     */
+    private static final java.util.Set<Path> OPEN_FOR_WRITING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final Path path;
     private final JdbcConnectionPool pool;
+    private final boolean writing;
     private final Jdbi jdbi;
 
-    private Database(Path path, JdbcConnectionPool pool) {
+    private Database(Path path, JdbcConnectionPool pool, boolean writing) {
         this.path = path;
         this.pool = pool;
+        this.writing = writing;
         this.jdbi = Jdbi.create(pool);
     }
 
@@ -44,7 +52,16 @@ public final class Database implements AutoCloseable {
     public static Database open(Path path, Access access) {
         Path absolute = path.toAbsolutePath().normalize();
         if (access == Access.READ_WRITE) {
-            createPrivateDirectory(absolute.getParent());
+            if (!OPEN_FOR_WRITING.add(absolute)) {
+                throw new DatabaseUnavailableException("database " + fileOf(absolute)
+                        + " is in use by another process (is a 'tracker serve' already running on it?)", null);
+            }
+            try {
+                createPrivateDirectory(absolute.getParent());
+            } catch (RuntimeException e) {
+                OPEN_FOR_WRITING.remove(absolute);
+                throw e;
+            }
         } else if (!Files.exists(fileOf(absolute))) {
             throw new DatabaseUnavailableException("no database at " + fileOf(absolute)
                     + " (has 'tracker serve' run with this --db?)", null);
@@ -60,9 +77,12 @@ public final class Database implements AutoCloseable {
             pool.getConnection().close();
         } catch (SQLException e) {
             pool.dispose();
+            if (access == Access.READ_WRITE) {
+                OPEN_FOR_WRITING.remove(absolute);
+            }
             throw unavailable(absolute, e);
         }
-        Database database = new Database(absolute, pool);
+        Database database = new Database(absolute, pool, access == Access.READ_WRITE);
         if (access == Access.READ_WRITE) {
             try {
                 Flyway.configure()
@@ -94,6 +114,9 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         pool.dispose();
+        if (writing) {
+            OPEN_FOR_WRITING.remove(path);
+        }
     }
 
     private static void createPrivateDirectory(Path directory) {

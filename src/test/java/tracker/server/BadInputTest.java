@@ -128,10 +128,12 @@ class BadInputTest {
             try (WireClient client = WireClient.connect(daemon.socket())) {
                 // in one write: one read holds the frames before, the bad one and those after
                 client.send(alloc(device, 0x100, 1000), bad, alloc(device, 0x200, 2000));
+                expectEmptyReplyToARejectedRequest(client, bad);
                 assertEquals(3000, dram(client.query(device)), name);
                 // in separate writes
                 client.send(alloc(device, 0x400, 10_000));
                 client.send(bad);
+                expectEmptyReplyToARejectedRequest(client, bad);
                 client.send(alloc(device, 0x500, 20_000));
                 assertEquals(33_000, dram(client.query(device)), name);
             }
@@ -151,6 +153,17 @@ class BadInputTest {
                     new Row("BUFFER", device, 0x400, "DRAM", 10_000, 1),
                     new Row("BUFFER", device, 0x500, "DRAM", 20_000, 1)), rows);
             assertEquals(daemon.daemon().metrics().malformedFrames(), LiveRows.counter(daemon, "malformed_frames"));
+        }
+    }
+
+    /** A rejected QUERY still gets a reply (nothing held), so its client never hangs. */
+    static void expectEmptyReplyToARejectedRequest(WireClient client, Frame bad) throws IOException {
+        MessageType type = bad.type();
+        if (type == MessageType.QUERY || type == MessageType.DEVICE_INFO_QUERY) {
+            byte[] reply = client.readFrame();
+            assertEquals(type == MessageType.QUERY ? MessageType.RESPONSE.code()
+                    : MessageType.DEVICE_INFO_RESPONSE.code(), reply[0]);
+            assertEquals(0, FrameCodec.getLong(reply, FrameCodec.OFF_DRAM));
         }
     }
 
