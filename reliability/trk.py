@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""Small helpers the reliability scripts share: the wire format (PROTOCOL.md), the daemon's
+command socket (the way `tracker <command>` reaches a running daemon, without a JVM start
+per call), and a few polls.
+
+  trk.py [--cli TRACKER] ctl [--timeout S] CTL -- ARGS...
+        run one CLI command in the daemon (fallback: the CLI)
+  trk.py [--cli TRACKER] wait-committed CTL DB [--timeout S]
+        poll `stats` until events_committed == events_received and the queue is empty;
+        prints the daemon figures as JSON; exit 1 on timeout
+  trk.py query SOCK DEVICE [--timeout S]         one QUERY on a fresh connection; prints the totals as JSON
+  trk.py wait-empty SOCK DEVICE [--timeout S]    QUERY every 20 ms until the device holds nothing; prints
+                                                 the seconds it took; exit 1 on timeout
+  trk.py allocgen-expect N W Z MIX DEVICES       the live set an allocgen client leaves after N messages
+                                                 (records, bytes; per kind) as JSON
+
+Control socket format (see the daemon's ControlServer): request = int argc, then per argument
+int length + UTF-8 bytes (big-endian); reply = (byte stream, int length, bytes)..., then
+(byte 0, int exit code).
+"""
+import argparse
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+FRAME = 144
+ALLOC, FREE, QUERY, RESPONSE, DUMP_REMAINING, DEVICE_INFO_QUERY, DEVICE_INFO_RESPONSE = 1, 2, 3, 4, 5, 6, 7
+CB_ALLOC, CB_FREE, KERNEL_LOAD, KERNEL_UNLOAD, DUMP_KERNELS = 8, 9, 10, 11, 12
+MEMORY_TYPES = ["DRAM", "L1", "SYSTEM_MEMORY", "L1_SMALL", "TRACE"]
+KERNEL_TYPES = ["APPLICATION", "FABRIC", "DISPATCH"]
+
+_HEAD = struct.Struct("<B3xiQB3xiQQ")  # type, device, size, buffer_type, pid, buffer_id, timestamp
+
+
+def frame(kind, device=0, size=0, buffer_type=0, pid=0, buffer_id=0, timestamp=0, length=FRAME):
+    """One little-endian frame; reply fields and the v3 tail are zero."""
+    head = _HEAD.pack(kind, device, size, buffer_type, pid, buffer_id, timestamp)
+    return head + bytes(length - len(head))
+
+
+def decode_response(data):
+    """The totals of a RESPONSE frame: dram, l1, l1_small, trace (and cb, kernel in v3)."""
+    kind, device = data[0], struct.unpack_from("<i", data, 4)[0]
+    names = ["dram", "l1", "l1_small", "trace", "cb", "kernel"]
+    values = struct.unpack_from("<6Q", data, 40)
+    return dict(type=kind, device=device, **dict(zip(names, values)))
+
+
+def recv_exactly(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise ConnectionError("closed after %d of %d bytes" % (len(data), n))
+        data += chunk
+    return data
+
+
+def query(path, device, timeout=30.0):
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(path)
+        s.sendall(frame(QUERY, device=device, pid=os.getpid()))
+        return decode_response(recv_exactly(s, FRAME))
+
+
+class ControlError(Exception):
+    pass
+
+
+def run_socket(ctl, args, timeout=120.0):
+    """(exit code, stdout bytes, stderr bytes) of ARGS run inside the daemon."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(timeout)
+        s.connect(ctl)
+        request = [struct.pack(">i", len(args))]
+        for arg in args:
+            data = arg.encode()
+            request.append(struct.pack(">i", len(data)))
+            request.append(data)
+        s.sendall(b"".join(request))
+        reader = s.makefile("rb")
+
+        def exactly(n):
+            data = reader.read(n)
+            if data is None or len(data) != n:
+                raise ControlError("short reply")
+            return data
+
+        out, err = [], []
+        while True:
+            stream = exactly(1)[0]
+            if stream == 0:
+                return struct.unpack(">i", exactly(4))[0], b"".join(out), b"".join(err)
+            if stream not in (1, 2):
+                raise ControlError("unknown stream %d" % stream)
+            length = struct.unpack(">i", exactly(4))[0]
+            (out if stream == 1 else err).append(exactly(length))
+
+
+def run(cli, ctl, args, timeout=120.0):
+    try:
+        return run_socket(ctl, args, timeout)
+    except (OSError, ControlError, struct.error):
+        if not cli:
+            raise
+        p = subprocess.run([cli] + args, capture_output=True)
+        return p.returncode, p.stdout, p.stderr
+
+
+def stats(cli, ctl, db):
+    code, out, err = run(cli, ctl, ["stats", "--db", db, "--format", "json"])
+    if code != 0:
+        raise ControlError("stats failed (%d): %s" % (code, err.decode(errors="replace").strip()))
+    return json.loads(out)
+
+
+def allocgen_expect(n, w, z, mix, devices):
+    """What one allocgen client leaves live after N messages (see allocgen.c): the seqs in
+    [frees, allocs). Returns records and bytes in all, and per (kind) for the audit."""
+    if n <= w:
+        allocs, frees = n, 0
+    else:
+        r = n - w
+        frees = (r + 1) // 2
+        allocs = w + r // 2
+    out = {"records": 0, "bytes": 0, "buffers": 0, "buffer_bytes": 0, "cbs": 0, "cb_bytes": 0,
+           "kernels": 0, "kernel_bytes": 0, "dev0_dram": 0, "dev0_l1": 0}
+    for s in range(frees, allocs):
+        size = z * (1 + s % 7)
+        kind = "buffers"
+        if mix and s % 16 == 15:
+            kind = "kernels"
+        elif mix and s % 8 == 7:
+            kind = "cbs"
+        out[kind] += 1
+        out[kind[:-1] + "_bytes"] += size
+        out["records"] += 1
+        out["bytes"] += size
+        if kind == "buffers" and s % devices == 0:
+            out["dev0_dram" if s % 2 == 0 else "dev0_l1"] += size
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cli", default=None)
+    sub = parser.add_subparsers(dest="what", required=True)
+    p = sub.add_parser("ctl")
+    p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("ctl")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p = sub.add_parser("wait-committed")
+    p.add_argument("ctl")
+    p.add_argument("db")
+    p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--interval", type=float, default=0.1)
+    p = sub.add_parser("query")
+    p.add_argument("sock")
+    p.add_argument("device", type=int)
+    p.add_argument("--timeout", type=float, default=30.0)
+    p = sub.add_parser("wait-empty")
+    p.add_argument("sock")
+    p.add_argument("device", type=int)
+    p.add_argument("--timeout", type=float, default=60.0)
+    p = sub.add_parser("allocgen-expect")
+    for name in ("n", "w", "z", "mix", "devices"):
+        p.add_argument(name, type=int)
+    opts = parser.parse_args()
+
+    if opts.what == "ctl":
+        args = opts.args[1:] if opts.args[:1] == ["--"] else opts.args
+        code, out, err = run(opts.cli, opts.ctl, args, opts.timeout)
+        sys.stdout.buffer.write(out)
+        sys.stderr.buffer.write(err)
+        return code
+    if opts.what == "wait-committed":
+        deadline = time.time() + opts.timeout
+        figures = {}
+        while time.time() < deadline:
+            try:
+                figures = stats(opts.cli, opts.ctl, opts.db).get("daemon") or {}
+            except (ControlError, ValueError, OSError) as e:
+                figures = {"error": str(e)}
+            if figures.get("events_committed") == figures.get("events_received") is not None \
+                    and figures.get("queue_depth", 0) == 0:
+                print(json.dumps(figures))
+                return 0
+            time.sleep(opts.interval)
+        print(json.dumps(figures))
+        return 1
+    if opts.what == "query":
+        print(json.dumps(query(opts.sock, opts.device, opts.timeout)))
+        return 0
+    if opts.what == "wait-empty":
+        t0 = time.time()
+        while True:
+            totals = query(opts.sock, opts.device)
+            if not any(totals[k] for k in ("dram", "l1", "l1_small", "trace", "cb", "kernel")):
+                print("%.3f" % (time.time() - t0))
+                return 0
+            if time.time() - t0 > opts.timeout:
+                print("timeout")
+                return 1
+            time.sleep(0.02)
+    if opts.what == "allocgen-expect":
+        print(json.dumps(allocgen_expect(opts.n, opts.w, opts.z, opts.mix, opts.devices)))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
