@@ -234,20 +234,28 @@ final class Ledger {
             return null;
         }
         List<LiveRow> held = new ArrayList<>(process.liveRecords);
+        List<LiveRow> notStored = new ArrayList<>();
         for (Iterator<LiveRecord> it = live.values().iterator(); it.hasNext(); ) {
             LiveRecord record = it.next();
             if (record.owner == process) {
                 it.remove();
                 record.removed = true;
                 addTotal(record, -record.size);
-                held.add(record.toRow());
+                LiveRow row = record.toRow();
+                held.add(row);
+                if (!record.persisted) {
+                    notStored.add(row);
+                } else if (record.refCountChanged) {
+                    // the stored row must be current before the reap copies it into the audit
+                    batch.refCountUpdates.add(row);
+                }
             }
         }
         process.liveRecords = 0;
         process.ended = true;
         noteProcess(process, process.lastSeenMicros);
         processesById.remove(process.id);
-        ReapRecord reap = new ReapRecord(reapId, process.toRow(), nowMicros, reason, held);
+        ReapRecord reap = new ReapRecord(reapId, process.toRow(), nowMicros, reason, held, notStored);
         batch.reaps.add(reap);
         return reap;
     }

@@ -19,7 +19,7 @@ public final class CommitBatch {
     public final List<LiveRow> inserts = new ArrayList<>();
     public final List<LiveRow> refCountUpdates = new ArrayList<>();
     public final List<ChunkRow> chunks = new ArrayList<>();
-    /** written before the live-set changes, each removing every row its process owned at the reap */
+    /** written after frees and reference counts, before inserts; each removes every row its process owned */
     public final List<ReapRecord> reaps = new ArrayList<>();
     /** processes found dead holding nothing: only their end is recorded */
     public final List<ProcessRow> endedEmpty = new ArrayList<>();

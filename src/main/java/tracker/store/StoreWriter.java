@@ -34,15 +34,16 @@ public final class StoreWriter {
         jdbi.useTransaction(handle -> {
             insertProcesses(handle, batch.newProcesses);
             updateLastSeen(handle, batch.lastSeen);
-            // Reaps go before the live-set changes: a reap deletes every row its process owns,
-            // and the only rows of that process the changes below can add come from events
-            // after the reap, which must survive it.
+            // Order matters. Frees and reference counts first, so that a reap copies exactly what
+            // its process held; then the reaps, each deleting every row its process owned; then
+            // the new rows, among which any of the reaped process's from after the reap, and any
+            // reuse of a reaped address by another process.
+            deleteLive(handle, batch.deletes);
+            updateRefCounts(handle, batch.refCountUpdates);
             for (ReapRecord reap : batch.reaps) {
                 writeReap(handle, reap);
             }
-            deleteLive(handle, batch.deletes);
             insertLive(handle, "allocations", batch.inserts, null);
-            updateRefCounts(handle, batch.refCountUpdates);
             insertChunks(handle, batch.chunks);
             for (int i = 0; i < batch.endedEmpty.size(); i++) {
                 endProcess(handle, batch.endedEmpty.get(i), batch.endedEmptyReasons.get(i));
@@ -109,7 +110,15 @@ public final class StoreWriter {
                 .bind(15, (int) reap.count("KERNEL"))
                 .bind(16, reap.bytes("KERNEL"))
                 .execute();
-        insertLive(handle, "reaped_allocations", reap.held(), reap.id());
+        // the rows already stored are copied inside the database, in one statement; only those of
+        // the open window travel from memory
+        handle.createUpdate("INSERT INTO reaped_allocations (reap_id, kind, device_id, buffer_id, type, size,"
+                        + " ref_count, allocated_at) SELECT ?, kind, device_id, buffer_id, type, size, ref_count,"
+                        + " allocated_at FROM allocations WHERE process_id = ?")
+                .bind(0, reap.id())
+                .bind(1, process.id())
+                .execute();
+        insertLive(handle, "reaped_allocations", reap.notStored(), reap.id());
         handle.createUpdate("DELETE FROM allocations WHERE process_id = ?").bind(0, process.id()).execute();
         handle.createUpdate("UPDATE processes SET ended_at = ?, end_reason = ?, last_seen = ? WHERE id = ?")
                 .bind(0, Times.utc(reap.reapedAtMicros()))
