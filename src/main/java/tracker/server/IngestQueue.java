@@ -2,41 +2,33 @@ package tracker.server;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Carries event lists and tasks from the connections (many producers) to the ledger thread
  * (one consumer). Lock-free on the hot path: a producer wakes the consumer only when it sleeps
  * idle; under load the consumer wakes on a short timer and drains thousands of items at once,
- * instead of one wake-up per frame. Bounded: a producer finding it full waits, and so does its
- * client, in send(). Thread-safe.
+ * instead of one wake-up per frame. Bounded: a producer finding it full blocks (and so does
+ * its client, in send()) until the consumer drains. Thread-safe.
  */
 final class IngestQueue {
 
     /** How long the consumer naps between drains while traffic flows. */
     static final long BUSY_NAP_NANOS = 200_000;
-    private static final long FULL_WAIT_NANOS = 100_000;
 
     private final ConcurrentLinkedQueue<Object> items = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
-    private final int capacity;
+    private final Semaphore room;
     private volatile Thread sleepingConsumer;
 
     IngestQueue(int capacity) {
-        this.capacity = capacity;
+        this.room = new Semaphore(capacity);
     }
 
     void put(Object item) throws InterruptedException {
-        while (size.get() >= capacity) {
-            LockSupport.parkNanos(this, FULL_WAIT_NANOS);
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-        }
+        room.acquire();
         items.add(item);
-        size.incrementAndGet();
         Thread consumer = sleepingConsumer;
         if (consumer != null) {
             LockSupport.unpark(consumer);
@@ -52,7 +44,7 @@ final class IngestQueue {
             moved++;
         }
         if (moved > 0) {
-            size.addAndGet(-moved);
+            room.release(moved);
         }
         return moved;
     }
@@ -78,6 +70,6 @@ final class IngestQueue {
     }
 
     int size() {
-        return size.get();
+        return items.size();
     }
 }

@@ -19,12 +19,14 @@ final class LedgerLoop implements Runnable {
 
     private static final int DRAIN_MAX = 1024;
     /**
-     * Past this many uncommitted events, or two commit windows of age, the ledger stops
-     * reading the queue until the writer takes its batch: clients then wait in send() rather
-     * than the daemon falling further behind, which bounds what a kill -9 can lose.
-     * (Not while writes fail: then it keeps serving and holds what it can.)
+     * Past this many uncommitted events, or {@link #MAX_BATCH_WINDOWS} commit windows of age,
+     * the ledger stops reading the queue until the writer takes its batch: clients then wait
+     * in send() rather than the daemon falling further behind, which bounds what a kill -9
+     * can lose. (Not while writes fail: then it keeps serving and holds what it can.)
      */
-    private static final long MAX_BATCH_EVENTS = 1_000_000;
+    static final long MAX_BATCH_EVENTS = 1_000_000;
+    /** Long enough that one slow commit (a large reap) does not stall the clients. */
+    static final int MAX_BATCH_WINDOWS = 4;
 
     /** Traffic seen this recently keeps the ledger in its busy (napping) mode. */
     private static final long BUSY_WINDOW_NANOS = 20_000_000;
@@ -160,7 +162,7 @@ final class LedgerLoop implements Runnable {
             return false;
         }
         long age = nowMicros.getAsLong() - ledger.oldestPendingMicros();
-        return ledger.pendingEvents() > MAX_BATCH_EVENTS || age > 2 * commitIntervalMicros;
+        return ledger.pendingEvents() > MAX_BATCH_EVENTS || age > MAX_BATCH_WINDOWS * commitIntervalMicros;
     }
 
     private void maybeCut() throws InterruptedException {
