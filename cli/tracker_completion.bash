@@ -283,7 +283,7 @@ function _picocli_tracker_dump() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-v' '--verbose' '--all'"
   local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 

@@ -142,6 +142,9 @@ public final class Reaper implements AutoCloseable {
         try {
             pass.run();
         } catch (RuntimeException e) {
+            if (scheduler.isShutdown()) {
+                return; // interrupted by the stop: the next start-up pass finishes the job
+            }
             // a task that throws is never run again by the scheduler: log and carry on
             log.info("reaper pass failed: " + e);
         }

@@ -133,17 +133,20 @@ public final class Renderer {
 
     public static void csv(Report report, PrintWriter out) {
         out.println(String.join(",", report.columns().stream().map(Renderer::csvField).toList()));
-        StringBuilder line = new StringBuilder();
         for (Object[] row : report.rows()) {
-            line.setLength(0);
-            for (int c = 0; c < row.length; c++) {
-                if (c > 0) {
-                    line.append(',');
-                }
-                line.append(csvField(csvText(row[c])));
-            }
-            out.println(line);
+            out.println(csvLine(row));
         }
+    }
+
+    static String csvLine(Object[] row) {
+        StringBuilder line = new StringBuilder();
+        for (int c = 0; c < row.length; c++) {
+            if (c > 0) {
+                line.append(',');
+            }
+            line.append(csvField(csvText(row[c])));
+        }
+        return line.toString();
     }
 
     private static String csvText(Object cell) {

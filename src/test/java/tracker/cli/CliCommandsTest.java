@@ -109,6 +109,26 @@ class CliCommandsTest {
     }
 
     @Test
+    void dumpTableListsOnlySmallGroupsUnlessAskedForAll() throws Exception {
+        try (TestDaemon daemon = daemonWithTraffic(); WireClient client = WireClient.connect(daemon.socket())) {
+            tracker.wire.Frame[] many = new tracker.wire.Frame[12];
+            for (int i = 0; i < many.length; i++) {
+                many[i] = WireClient.alloc(2, 0x100000 + i, 1024, 0);
+            }
+            client.send(many);
+            client.query(2);
+            Cli.Result table = Cli.throughDaemon(database, "dump", "--device", "2");
+            assertTrue(table.out().contains("  DRAM: 12 buffers, 12.0 KiB total"), table.out());
+            assertFalse(table.out().contains("0x100000"), table.out());
+            assertTrue(table.out().contains("--all lists them"), table.out());
+            Cli.Result all = Cli.throughDaemon(database, "dump", "--device", "2", "--all");
+            assertEquals(12, all.out().lines().filter(line -> line.contains("0x1000")).count(), all.out());
+            Cli.Result json = Cli.throughDaemon(database, "dump", "--device", "2", "--format", "json");
+            assertEquals(12, json.out().lines().filter(line -> line.contains("\"pid\"")).count(), json.out());
+        }
+    }
+
+    @Test
     void deadProcessFoundAtStartupIsInTheAuditWithWhatItHeld() throws Exception {
         Cli.Result live;
         try (TestDaemon daemon = daemonWithTraffic()) {
