@@ -43,12 +43,23 @@ public final class PeerResolver {
             return ProcessIdentity.unresolved(reportedPid, peerUid,
                     "[pid " + reportedPid + " outside the tracker's PID namespace]");
         }
-        if (peerPid < 0) {
-            return identityOf(reportedPid, reportedPid, peerUid);
+        try {
+            return peerPid < 0 ? identityOf(reportedPid, reportedPid, peerUid)
+                    : resolveThroughPeer(reportedPid, peerPid, peerUid);
+        } catch (ProcUnreadableException e) {
+            return ProcessIdentity.unresolved(reportedPid, peerUid, "[pid " + reportedPid + ": " + e.getMessage() + "]");
         }
+    }
+
+    private ProcessIdentity resolveThroughPeer(int reportedPid, int peerPid, int peerUid) {
         List<Integer> peerNs = procFs.namespacePids(peerPid);
         boolean nested = peerNs.size() > ownNamespaceDepth;
         if (!nested) {
+            if (reportedPid != peerPid && !mayReportFor(reportedPid, peerUid)) {
+                // writing another user's pid must not make its records ours to free
+                return ProcessIdentity.unresolved(reportedPid, peerUid,
+                        "[pid " + reportedPid + " as reported by pid " + peerPid + " of uid " + peerUid + "]");
+            }
             return identityOf(reportedPid, reportedPid, peerUid);
         }
         if (peerNs.get(peerNs.size() - 1) == reportedPid) {
@@ -60,6 +71,15 @@ public final class PeerResolver {
         }
         return ProcessIdentity.unresolved(reportedPid, peerUid,
                 "[pid " + reportedPid + " in the PID namespace of pid " + peerPid + "]");
+    }
+
+    /** A connection may report for a process of its own user (a forked child); root for any. */
+    private boolean mayReportFor(int pid, int peerUid) {
+        if (peerUid == 0 || peerUid < 0) {
+            return true;
+        }
+        int uid = procFs.uid(pid);
+        return uid < 0 || uid == peerUid;
     }
 
     /** The host pid of {@code nsPid} in the peer's namespace; -1 when absent or ambiguous. */

@@ -72,6 +72,14 @@ public final class ProcFs {
 
     /** The command line with arguments separated by spaces; the comm name if it has none. */
     public String command(int pid) {
+        try {
+            return readCommand(pid);
+        } catch (ProcUnreadableException e) {
+            return "[pid " + pid + ": command unreadable]";
+        }
+    }
+
+    private String readCommand(int pid) {
         Path dir = root.resolve(Integer.toString(pid));
         String cmdline = readSmall(dir.resolve("cmdline"));
         if (cmdline != null && !cmdline.isEmpty()) {
@@ -142,14 +150,23 @@ public final class ProcFs {
         return List.of();
     }
 
+    /**
+     * The file's text, or null when the process is gone (no such file, or ESRCH while
+     * reading a process that just exited).
+     *
+     * @throws ProcUnreadableException for any other failure (out of file descriptors,
+     *         permissions): that says nothing about the process, and must not pass for "gone"
+     */
     private static String readSmall(Path file) {
         try {
             return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            // ESRCH while reading a file of a process that just exited, or EACCES
-            return null;
+            if (String.valueOf(e.getMessage()).contains("No such process")) {
+                return null;
+            }
+            throw new ProcUnreadableException(file, e);
         }
     }
 }

@@ -31,9 +31,14 @@ public final class ProcessProbe {
         if (recordedBootId != null && !recordedBootId.equals(bootId)) {
             return Liveness.EXITED;
         }
-        return procFs.stat(pid)
-                .map(stat -> stat.startTicks() != startTicks ? Liveness.PID_REUSED
-                        : stat.exited() && !procFs.hasLiveThread(pid) ? Liveness.ZOMBIE : Liveness.ALIVE)
-                .orElse(Liveness.EXITED);
+        try {
+            return procFs.stat(pid)
+                    .map(stat -> stat.startTicks() != startTicks ? Liveness.PID_REUSED
+                            : stat.exited() && !procFs.hasLiveThread(pid) ? Liveness.ZOMBIE : Liveness.ALIVE)
+                    .orElse(Liveness.EXITED);
+        } catch (ProcUnreadableException e) {
+            // out of descriptors, say: ask again at the next pass rather than guess
+            return Liveness.UNKNOWN;
+        }
     }
 }

@@ -70,6 +70,8 @@ public final class Database implements AutoCloseable {
                 + ";DB_CLOSE_ON_EXIT=FALSE"
                 // commits reach the file at once: a kill -9 loses only the open commit window
                 + ";WRITE_DELAY=0"
+                // no trace file beside the database: errors reach the daemon's log instead
+                + ";TRACE_LEVEL_FILE=0"
                 // H2's 16 MB default page cache thrashes on large transactions (a big reap)
                 + (access == Access.READ_WRITE ? ";CACHE_SIZE=131072" : "")
                 + (access == Access.READ_ONLY ? ";ACCESS_MODE_DATA=r;IFEXISTS=TRUE" : "");
