@@ -28,6 +28,8 @@ final class CommitLoop implements Runnable {
     private final LongSupplier nowMicros;
     /** true from a failed write until the next successful one */
     private volatile boolean failing;
+    /** true while the batch being written carries a reap, which may take long */
+    private volatile boolean writingReap;
 
     CommitLoop(StoreWriter writer, ServerMetrics metrics, EventLog log, LongSupplier nowMicros) {
         this.writer = writer;
@@ -58,6 +60,11 @@ final class CommitLoop implements Runnable {
         }
     }
 
+    /** A large reap may commit for seconds; ingest goes on meanwhile, bounded by event count only. */
+    boolean writingReap() {
+        return writingReap;
+    }
+
     void submit(CommitBatch batch) throws InterruptedException {
         queue.put(batch);
     }
@@ -77,7 +84,12 @@ final class CommitLoop implements Runnable {
                 if (batch == STOP) {
                     return;
                 }
-                writeUntilCommitted(batch);
+                writingReap = !batch.reaps.isEmpty();
+                try {
+                    writeUntilCommitted(batch);
+                } finally {
+                    writingReap = false;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -161,8 +161,12 @@ final class LedgerLoop implements Runnable {
         if (writer.failing() || ledger.pendingEvents() == 0 || writer.hasRoom()) {
             return false;
         }
+        if (ledger.pendingEvents() > MAX_BATCH_EVENTS) {
+            return true;
+        }
+        // a reap being committed must not stall the clients: only the event bound applies then
         long age = nowMicros.getAsLong() - ledger.oldestPendingMicros();
-        return ledger.pendingEvents() > MAX_BATCH_EVENTS || age > MAX_BATCH_WINDOWS * commitIntervalMicros;
+        return !writer.writingReap() && age > MAX_BATCH_WINDOWS * commitIntervalMicros;
     }
 
     private void maybeCut() throws InterruptedException {
