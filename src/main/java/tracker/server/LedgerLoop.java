@@ -24,9 +24,8 @@ final class LedgerLoop implements Runnable {
      * in send() rather than the daemon falling further behind, which bounds what a kill -9
      * can lose. (Not while writes fail: then it keeps serving and holds what it can.)
      */
-    static final long MAX_BATCH_EVENTS = 1_000_000;
-    /** Long enough that one slow commit (a large reap) does not stall the clients. */
-    static final int MAX_BATCH_WINDOWS = 4;
+    static final long MAX_BATCH_EVENTS = 250_000;
+    static final int MAX_BATCH_WINDOWS = 2;
 
     /** Traffic seen this recently keeps the ledger in its busy (napping) mode. */
     private static final long BUSY_WINDOW_NANOS = 20_000_000;
