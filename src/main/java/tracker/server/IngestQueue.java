@@ -10,8 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * Carries event lists and tasks from the connections (many producers) to the ledger thread
  * (one consumer). Lock-free on the hot path: a producer wakes the consumer only when it sleeps
  * idle; under load the consumer wakes on a short timer and drains thousands of items at once,
- * instead of one wake-up per frame. Bounded: a producer finding it full blocks (and so does
- * its client, in send()) until the consumer drains. Thread-safe.
+ * instead of one wake-up per frame. Bounded in events, not items (an item may be one frame or
+ * hundreds): a producer finding it full blocks (and so does its client, in send()) until the
+ * consumer drains, so what sits here uncommitted stays small. Thread-safe.
  */
 final class IngestQueue {
 
@@ -27,7 +28,7 @@ final class IngestQueue {
     }
 
     void put(Object item) throws InterruptedException {
-        room.acquire();
+        room.acquire(weightOf(item));
         items.add(item);
         Thread consumer = sleepingConsumer;
         if (consumer != null) {
@@ -38,13 +39,15 @@ final class IngestQueue {
     /** Moves up to {@code max} items into {@code out}; never blocks. */
     int drainTo(List<Object> out, int max) {
         int moved = 0;
+        int weight = 0;
         Object item;
         while (moved < max && (item = items.poll()) != null) {
             out.add(item);
+            weight += weightOf(item);
             moved++;
         }
-        if (moved > 0) {
-            room.release(moved);
+        if (weight > 0) {
+            room.release(weight);
         }
         return moved;
     }
@@ -67,6 +70,11 @@ final class IngestQueue {
         } finally {
             sleepingConsumer = null;
         }
+    }
+
+    /** Events an item carries; a task counts as one. */
+    private static int weightOf(Object item) {
+        return item instanceof List<?> list ? Math.max(1, list.size()) : 1;
     }
 
     int size() {

@@ -39,15 +39,15 @@ import tracker.wire.WireVersion;
  */
 public final class TrackerDaemon implements AutoCloseable {
 
-    /** Event lists and tasks in flight; a full queue makes readers, and so clients, wait. */
-    static final int INGEST_QUEUE_CAPACITY = 4096;
+    /** Events read and not yet taken by the ledger; a full queue makes readers, and so clients, wait. */
+    static final int INGEST_QUEUE_EVENTS = 65_536;
     private static final long STOP_TIMEOUT_MS = 30_000;
 
     private final ServerConfig config;
     private final EventLog log;
     private final Clock clock;
     private final ServerMetrics metrics = new ServerMetrics();
-    private final IngestQueue ingest = new IngestQueue(INGEST_QUEUE_CAPACITY);
+    private final IngestQueue ingest = new IngestQueue(INGEST_QUEUE_EVENTS);
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Database database;
