@@ -68,7 +68,8 @@ final class DumpCommand extends QueryCommand {
 
     private SqlFilter filter() {
         return new SqlFilter()
-                .when(pid, "p.pid = ?")
+                // by owner id, so the allocations_owner index serves it
+                .when(pid, "a.process_id IN (SELECT id FROM processes WHERE pid = ?)")
                 .when(device, "a.device_id = ?")
                 .when(kind == null ? null : Kinds.parse(kind), "a.kind = ?")
                 .when(type == null ? null : memoryType(type), "a.type = ?");
