@@ -117,6 +117,7 @@ class CliCommandsTest {
             }
             client.send(many);
             client.query(2);
+            daemon.flush(); // the CLI reads what is committed
             Cli.Result table = Cli.throughDaemon(database, "dump", "--device", "2");
             assertTrue(table.out().contains("  DRAM: 12 buffers, 12.0 KiB total"), table.out());
             assertFalse(table.out().contains("0x100000"), table.out());

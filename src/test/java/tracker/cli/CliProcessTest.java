@@ -44,6 +44,7 @@ class CliProcessTest {
                 client.send(WireClient.alloc(3, 0xabc000, 65536, 0));
                 client.query(3);
             }
+            daemon.flush(); // the CLI reads what is committed
             Run dump = tracker("dump", "--db", daemon.database().toString(), "--format", "csv");
             assertEquals(0, dump.exit(), dump.err());
             assertTrue(dump.out().contains(WireClient.SELF_PID + ","), dump.out());
