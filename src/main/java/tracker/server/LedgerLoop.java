@@ -147,6 +147,7 @@ final class LedgerLoop implements Runnable {
         if (process != null) {
             registry.forget(process);
         }
+        task.applied().complete(record);
         if (record == null) {
             task.committed().complete(null);
             return;

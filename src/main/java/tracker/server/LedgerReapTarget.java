@@ -13,6 +13,8 @@ import tracker.store.ReapRecord;
 /** Reaps through the running daemon's ledger, so ingest and reaps never race. */
 final class LedgerReapTarget implements ReapTarget {
 
+    private static final long COMMIT_WAIT_SECONDS = 5;
+
     private final ServerContext context;
 
     LedgerReapTarget(ServerContext context) {
@@ -28,20 +30,42 @@ final class LedgerReapTarget implements ReapTarget {
 
     @Override
     public List<ReapRecord> reap(Map<ProcessRow, ReapReason> dead) {
+        List<CompletableFuture<ReapRecord>> applied = new ArrayList<>();
         List<CompletableFuture<ReapRecord>> commits = new ArrayList<>();
         dead.forEach((process, reason) -> {
+            CompletableFuture<ReapRecord> done = new CompletableFuture<>();
             CompletableFuture<ReapRecord> committed = new CompletableFuture<>();
-            submit(new LedgerTask.Reap(process.id(), reason.name(), committed));
+            submit(new LedgerTask.Reap(process.id(), reason.name(), done, committed));
+            applied.add(done);
             commits.add(committed);
         });
         List<ReapRecord> reaped = new ArrayList<>();
-        for (CompletableFuture<ReapRecord> committed : commits) {
-            ReapRecord record = await(committed);
+        for (int i = 0; i < commits.size(); i++) {
+            ReapRecord record = awaitCommitOrApplied(commits.get(i), applied.get(i));
             if (record != null) {
                 reaped.add(record);
             }
         }
         return reaped;
+    }
+
+    /**
+     * Normally returns once the audit is committed. While the disk fails that may take long:
+     * then the records are already out of the live set, the audit commits with the writer's
+     * retry, and the reaper must not wait for it (later reaps would queue behind).
+     */
+    private static ReapRecord awaitCommitOrApplied(CompletableFuture<ReapRecord> committed,
+                                                   CompletableFuture<ReapRecord> applied) {
+        try {
+            return committed.get(COMMIT_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return await(applied);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     private void submit(LedgerTask task) {

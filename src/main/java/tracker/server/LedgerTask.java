@@ -26,8 +26,13 @@ sealed interface LedgerTask {
     record Holders(CompletableFuture<List<ProcessRow>> answer) implements LedgerTask {
     }
 
-    /** Completes with the audit record once it is committed; null when nothing was held. */
-    record Reap(long processId, String reason, CompletableFuture<ReapRecord> committed) implements LedgerTask {
+    /**
+     * {@code applied} completes when the records are gone from the live set (QUERY no longer
+     * counts them), {@code committed} once the audit is in the database; both null when
+     * nothing was held.
+     */
+    record Reap(long processId, String reason, CompletableFuture<ReapRecord> applied,
+                CompletableFuture<ReapRecord> committed) implements LedgerTask {
     }
 
     /** Cuts the batch now; completes once everything before it is committed. */
