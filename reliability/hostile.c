@@ -30,10 +30,15 @@
  *   requests   COUNT connections of 50 QUERY / DEVICE_INFO_QUERY requests among bad frames,
  *              every reply checked
  *   dump       COUNT DUMP_REMAINING / DUMP_KERNELS requests (v3, and lone 72-byte v1)
+ *   reqclose   COUNT connections sending a request with a device out of range and 5 fillers in
+ *              one write, then closing without reading: the expectations assume every frame
+ *              sent is read, which a daemon that answers such requests may not do
  *
  * Output, one line: "hostile mode=M pid=P connections=C frames_sent=F bad_sent=B
  *   expect_malformed=X expect_unknown_frees=U unexpected_closes=E replies_ok=R replies_bad=Q
- *   stall_max_ms=S". Exit status 0 unless the socket could not be reached.
+ *   stall_max_ms=S rejected_requests=J bytes_back=K" (J: requests with a device out of range
+ *   sent where nothing waits for their reply; K: bytes the daemon wrote back on those
+ *   connections). Exit status 0 unless the socket could not be reached.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -62,7 +67,7 @@ static uint64_t rng = 88172645463325252ull;
 
 static struct {
     uint64_t connections, frames_sent, bad_sent, exp_malformed, exp_unknown, unexpected_closes;
-    uint64_t replies_ok, replies_bad, stall_max_ms;
+    uint64_t replies_ok, replies_bad, stall_max_ms, rejected_requests, bytes_back;
 } tally;
 
 static uint64_t rnd(void) {
@@ -124,14 +129,19 @@ static void filler(uint8_t *f, size_t len, uint8_t type) {
     }
 }
 
-/* A plausible v3 frame with exactly one absurd field: malformed by the stated rules. */
-static void absurd(uint8_t *f) {
+/* A plausible v3 frame with exactly one absurd field: malformed by the stated rules. Kinds 17
+ * and 18 are requests (QUERY, DEVICE_INFO_QUERY) with a device out of range: whether the
+ * daemon answers those is counted (rejected_requests, replies), not assumed. */
+static void absurd_kind(uint8_t *f, int allow_requests) {
     memset(f, 0, F3);
     uint8_t type = T_ALLOC;
     int32_t device = (int32_t)(1 + below(1023)), pid = self_pid;
     uint64_t size = 4096 * (1 + below(64));
     uint8_t buftype = (uint8_t)below(5);
-    switch (below(22)) {
+    uint64_t kind = below(22);
+    while (!allow_requests && (kind == 17 || kind == 18)) kind = below(22);
+    if (kind == 17 || kind == 18) tally.rejected_requests++;
+    switch (kind) {
     case 0: type = 0; break;
     case 1: type = (uint8_t)(13 + below(243)); break;
     case 2: type = T_RESPONSE; break;
@@ -164,12 +174,15 @@ static void absurd(uint8_t *f) {
     put_u64(f, OFF_TS, now_real_ns());
     if (below(2)) fill_random(f + 40, F3 - 40); /* garbage in the reply fields and the v3 tail */
 }
+static void absurd(uint8_t *f) { absurd_kind(f, 1); }
 
 /* Makes a random frame start invalid where it would be valid by chance. */
 static void spoil(uint8_t *f, size_t have) {
     if (have < 1) return;
     uint8_t t = f[OFF_TYPE];
-    if (t == T_DUMP || t == T_DUMP_KERNELS) {
+    /* requests too: a reply nobody reads would make what the daemon reads depend on timing
+     * (mode reqclose measures exactly that) */
+    if (t == T_DUMP || t == T_DUMP_KERNELS || t == T_QUERY || t == T_DINFO) {
         f[OFF_TYPE] = (uint8_t)(0x80 | t);
         return;
     }
@@ -204,18 +217,29 @@ static int connect_sock(void) {
     }
 }
 
-/* Writes len bytes in pieces (random sizes when fragment); returns bytes written before an error. */
+/* Writes len bytes in pieces (random sizes when fragment), reading (and counting) whatever the
+ * daemon writes back meanwhile, so that replies can never fill the socket and stall both
+ * sides. Returns the bytes written before an error. */
 static size_t send_pieces(int fd, const uint8_t *p, size_t len, int fragment) {
     size_t done = 0;
+    uint8_t scratch[65536];
     while (done < len) {
+        struct pollfd pf = { .fd = fd, .events = POLLIN | POLLOUT };
+        if (poll(&pf, 1, 60000) <= 0) { if (errno == EINTR) continue; return done; }
+        if (pf.revents & POLLIN) {
+            ssize_t r = recv(fd, scratch, sizeof scratch, MSG_DONTWAIT);
+            if (r > 0) tally.bytes_back += (uint64_t)r;
+        }
+        if (pf.revents & (POLLERR | POLLHUP) && !(pf.revents & POLLOUT)) return done;
+        if (!(pf.revents & POLLOUT)) continue;
         size_t want = len - done;
         if (fragment) {
             size_t piece = below(4) == 0 ? 1 + below(7) : 1 + below(below(2) ? 300 : 70000);
             if (piece < want) want = piece;
         }
-        ssize_t r = send(fd, p + done, want, MSG_NOSIGNAL);
+        ssize_t r = send(fd, p + done, want, MSG_NOSIGNAL | MSG_DONTWAIT);
         if (r < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR || errno == EAGAIN) continue;
             return done;
         }
         done += (size_t)r;
@@ -237,6 +261,7 @@ static int drain_until_eof(int fd, int timeout_ms) {
         ssize_t r = recv(fd, buf, sizeof buf, 0);
         if (r == 0) return 0;
         if (r < 0) { if (errno == EINTR) continue; return errno == ECONNRESET ? 0 : -1; }
+        tally.bytes_back += (uint64_t)r;
     }
 }
 
@@ -436,7 +461,7 @@ static void mode_requests(uint64_t conns) {
         uint32_t window = 0; /* 1 bit per recent frame, 1 = bad */
         for (int i = 0; i < 50; i++) {
             if (below(2) && __builtin_popcount(window & 0xFFFFF) < 8) {
-                absurd(f);
+                absurd_kind(f, 0);
                 if (send_pieces(fd, f, F3, 0) < F3) { tally.unexpected_closes++; break; }
                 window = window << 1 | 1;
                 tally.frames_sent++;
@@ -456,6 +481,22 @@ static void mode_requests(uint64_t conns) {
             else tally.replies_bad++;
         }
         finish(fd, 1);
+    }
+}
+
+static void mode_reqclose(uint64_t conns) {
+    uint8_t buf[6 * F3];
+    for (uint64_t c = 0; c < conns; c++) {
+        absurd_kind(buf, 1);
+        while (buf[OFF_TYPE] != T_QUERY && buf[OFF_TYPE] != T_DINFO) absurd_kind(buf, 1); /* counts it */
+        for (int i = 1; i < 6; i++) filler(buf + i * F3, F3, T_FREE);
+        int fd = connect_sock();
+        size_t sent = send_pieces(fd, buf, sizeof buf, 0);
+        close(fd); /* without reading the reply */
+        tally.frames_sent += sent / F3;
+        tally.bad_sent++;
+        tally.exp_malformed++; /* if everything sent is read */
+        tally.exp_unknown += 5;
     }
 }
 
@@ -500,15 +541,18 @@ int main(int argc, char **argv) {
     else if (!strcmp(mode, "slow")) mode_slow(count);
     else if (!strcmp(mode, "requests")) mode_requests(count);
     else if (!strcmp(mode, "dump")) mode_dump(count);
+    else if (!strcmp(mode, "reqclose")) mode_reqclose(count);
     else goto usage;
     printf("hostile mode=%s pid=%d connections=%" PRIu64 " frames_sent=%" PRIu64 " bad_sent=%" PRIu64
            " expect_malformed=%" PRIu64 " expect_unknown_frees=%" PRIu64 " unexpected_closes=%" PRIu64
-           " replies_ok=%" PRIu64 " replies_bad=%" PRIu64 " stall_max_ms=%" PRIu64 "\n",
+           " replies_ok=%" PRIu64 " replies_bad=%" PRIu64 " stall_max_ms=%" PRIu64 " rejected_requests=%" PRIu64
+           " bytes_back=%" PRIu64 "\n",
            mode, (int)self_pid, tally.connections, tally.frames_sent, tally.bad_sent, tally.exp_malformed,
-           tally.exp_unknown, tally.unexpected_closes, tally.replies_ok, tally.replies_bad, tally.stall_max_ms);
+           tally.exp_unknown, tally.unexpected_closes, tally.replies_ok, tally.replies_bad, tally.stall_max_ms,
+           tally.rejected_requests, tally.bytes_back);
     return 0;
 usage:
     fprintf(stderr, "usage: hostile -s SOCKET -M absurd|randframes|randbytes|truncated|wrongsize|stall|slow|"
-                    "requests|dump -n COUNT [-r SEED] [-R MAX_ROUNDS]\n");
+                    "requests|dump|reqclose -n COUNT [-r SEED] [-R MAX_ROUNDS]\n");
     return 2;
 }

@@ -28,6 +28,7 @@ mkdir -p "$run_out"
 report="$run_out/report.txt"
 started_pids=()     # process groups this script started (each with setsid)
 cleanup_hooks=()    # extra commands run first by cleanup (unmount, ...)
+daemon_logs=()      # logs of the daemons started (kept in reliability/out/)
 checks=0
 failures=0
 t_start=$SECONDS
@@ -57,9 +58,14 @@ cleanup() {
     for hook in "${cleanup_hooks[@]}"; do
         eval "$hook"
     done
-    # keep the daemons' logs with the report (compressed: a fuzz run logs tens of MB)
+    # keep the daemons' logs with the report (compressed: a fuzz run logs tens of MB), and the
+    # clients' message logs while small
     for p in "$work"/*.log; do
-        [ -f "$p" ] && gzip -c "$p" >"$run_out/$(basename "$p").gz"
+        [ -f "$p" ] || continue
+        case " ${daemon_logs[*]} " in
+        *" $p "*) gzip -c "$p" >"$run_out/$(basename "$p").gz" ;;
+        *) [ "$(stat -c %s "$p")" -lt 5000000 ] && gzip -c "$p" >"$run_out/$(basename "$p").gz" ;;
+        esac
     done
     if [ "${REL_KEEP:-0}" = 1 ]; then
         echo "kept $work" >&2
@@ -179,6 +185,7 @@ start_daemon() {
     daemon_db="${DB_PATH:-$work/$name}"
     daemon_ctl="$daemon_db.ctl"
     daemon_log="$work/$name.log"
+    daemon_logs+=("$daemon_log")
     echo "=== $(date +%H:%M:%S.%N) start: serve $*" >>"$daemon_log"
     # after a kill -9 the old socket files are still there: wait for new ones (new inodes)
     local old_sock old_ctl

@@ -60,10 +60,25 @@ def recv_exactly(sock, n):
     return data
 
 
-def query(path, device, timeout=30.0):
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+def connect(path, timeout=30.0):
+    """A connection to the daemon; like allocgen, retries while its listen queue is full
+    (EAGAIN on a Unix socket) or it is not listening yet."""
+    deadline = time.time() + timeout
+    while True:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(timeout)
-        s.connect(path)
+        try:
+            s.connect(path)
+            return s
+        except (BlockingIOError, ConnectionRefusedError, FileNotFoundError):
+            s.close()
+            if time.time() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+def query(path, device, timeout=30.0):
+    with connect(path, timeout) as s:
         s.sendall(frame(QUERY, device=device, pid=os.getpid()))
         return decode_response(recv_exactly(s, FRAME))
 
@@ -199,8 +214,11 @@ def main():
     if opts.what == "wait-empty":
         t0 = time.time()
         while True:
-            totals = query(opts.sock, opts.device)
-            if not any(totals[k] for k in ("dram", "l1", "l1_small", "trace", "cb", "kernel")):
+            try:
+                totals = query(opts.sock, opts.device)
+            except OSError:
+                totals = {"dram": -1}
+            if not any(totals.get(k) for k in ("dram", "l1", "l1_small", "trace", "cb", "kernel")):
                 print("%.3f" % (time.time() - t0))
                 return 0
             if time.time() - t0 > opts.timeout:
