@@ -148,7 +148,14 @@ class RestartTest {
                     "the daemon reading the streams of every writer");
             first.close();
             for (Future<Long> bytes : accepted) {
-                whole += bytes.get(30, TimeUnit.SECONDS) / WireVersion.V3.frameBytes();
+                long written = bytes.get(30, TimeUnit.SECONDS);
+                whole += written / WireVersion.V3.frameBytes();
+                // a stream cut exactly 72 or 112 bytes into a frame ends on a legacy frame, which the
+                // protocol says to decode (those bytes hold every field of the message): one more event
+                long tail = written % WireVersion.V3.frameBytes();
+                if (tail == WireVersion.V1.frameBytes() || tail == WireVersion.V2.frameBytes()) {
+                    whole++;
+                }
             }
             read = first.daemon().metrics().framesReceived();
         } finally {
