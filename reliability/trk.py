@@ -5,9 +5,10 @@ per call), and a few polls.
 
   trk.py [--cli TRACKER] ctl [--timeout S] CTL -- ARGS...
         run one CLI command in the daemon (fallback: the CLI)
-  trk.py [--cli TRACKER] wait-committed CTL DB [--timeout S]
-        poll `stats` until events_committed == events_received and the queue is empty;
-        prints the daemon figures as JSON; exit 1 on timeout
+  trk.py [--cli TRACKER] wait-committed CTL DB [--timeout S] [--moving]
+        poll `stats` until events_committed == events_received and the queue is empty (with
+        --moving, while clients keep sending: until everything received a second earlier is
+        committed); prints the daemon figures, polls and failed polls as JSON; exit 1 on timeout
   trk.py query SOCK DEVICE [--timeout S]         one QUERY on a fresh connection; prints the totals as JSON
   trk.py wait-empty SOCK DEVICE [--timeout S]    QUERY every 20 ms until the device holds nothing; prints
                                                  the seconds it took; exit 1 on timeout
@@ -174,6 +175,8 @@ def main():
     p.add_argument("db")
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--interval", type=float, default=0.1)
+    p.add_argument("--moving", action="store_true",
+                   help="clients keep sending: done once everything received a second earlier is committed")
     p = sub.add_parser("query")
     p.add_argument("sock")
     p.add_argument("device", type=int)
@@ -195,19 +198,32 @@ def main():
         return code
     if opts.what == "wait-committed":
         deadline = time.time() + opts.timeout
-        figures = {}
+        figures, polls, failed, last_error = {}, 0, 0, None
+        seen = []  # (time, events_received) of earlier polls
         while time.time() < deadline:
+            polls += 1
+            t = time.time()
             try:
-                figures = stats(opts.cli, opts.ctl, opts.db).get("daemon") or {}
+                figures = dict(stats(opts.cli, opts.ctl, opts.db).get("daemon") or {})
             except (ControlError, ValueError, OSError) as e:
-                figures = {"error": str(e)}
-            if figures.get("events_committed") == figures.get("events_received") is not None \
-                    and figures.get("queue_depth", 0) == 0:
-                print(json.dumps(figures))
-                return 0
+                failed += 1
+                last_error = str(e)[:300]
+                figures = {}
+            committed = figures.get("events_committed")
+            if opts.moving:
+                older = [r for (when, r) in seen if when <= t - 1.0]
+                done = committed is not None and bool(older) and committed >= older[-1]
+                if figures.get("events_received") is not None:
+                    seen.append((t, figures["events_received"]))
+            else:
+                done = committed == figures.get("events_received") is not None \
+                    and figures.get("queue_depth", 0) == 0
+            if done or time.time() >= deadline:
+                break
             time.sleep(opts.interval)
+        figures.update(polls=polls, failed_polls=failed, last_error=last_error)
         print(json.dumps(figures))
-        return 1
+        return 0 if done else 1
     if opts.what == "query":
         print(json.dumps(query(opts.sock, opts.device, opts.timeout)))
         return 0
