@@ -11,7 +11,9 @@ import tracker.report.Format;
 import tracker.report.Hex;
 import tracker.report.Renderer;
 import tracker.report.Report;
+import tracker.store.LiveRow;
 import tracker.store.Queries;
+import tracker.store.ReapHoldings;
 import tracker.store.Times;
 
 @Command(name = "audit", sortOptions = false,
@@ -82,8 +84,8 @@ final class AuditCommand extends QueryCommand {
 
     private static Report perDevice(org.jdbi.v3.core.Handle handle, long reapId) {
         Report totals = new Report("device_id", "kind", "type", "count", "bytes");
-        handle.createQuery("SELECT device_id, kind, type, COUNT(*), SUM(size) FROM reaped_allocations"
-                        + " WHERE reap_id = ? GROUP BY device_id, kind, type ORDER BY device_id, kind, type")
+        handle.createQuery("SELECT device_id, kind, type, records, bytes FROM reap_totals"
+                        + " WHERE reap_id = ? ORDER BY device_id, kind, type")
                 .bind(0, reapId)
                 .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4),
                         new Bytes(rs.getLong(5))})
@@ -93,12 +95,14 @@ final class AuditCommand extends QueryCommand {
 
     private static Report held(org.jdbi.v3.core.Handle handle, long reapId) {
         Report held = new Report("kind", "device_id", "type", "buffer_id", "size", "ref_count", "allocated_at");
-        handle.createQuery("SELECT kind, device_id, type, buffer_id, size, ref_count, allocated_at"
-                        + " FROM reaped_allocations WHERE reap_id = ? ORDER BY device_id, kind, type, buffer_id")
-                .bind(0, reapId)
-                .map((rs, ctx) -> new Object[] {rs.getString(1), rs.getInt(2), rs.getString(3), new Hex(rs.getLong(4)),
-                        new Bytes(rs.getLong(5)), rs.getInt(6), Times.instant(Queries.micros(rs, "allocated_at"))})
-                .forEach(held::add);
+        try {
+            for (LiveRow row : ReapHoldings.of(handle.getConnection(), reapId)) {
+                held.add(row.kind(), row.deviceId(), row.type(), new Hex(row.bufferId()), new Bytes(row.size()),
+                        row.refCount(), Times.instant(row.allocatedAtMicros()));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new tracker.store.StorageException(e);
+        }
         return held;
     }
 

@@ -3,9 +3,10 @@ package tracker.cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import org.jdbi.v3.core.Handle;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tracker.report.Bytes;
@@ -14,7 +15,7 @@ import tracker.report.Hex;
 import tracker.report.Renderer;
 import tracker.report.Report;
 import tracker.report.RowWriter;
-import tracker.store.Queries;
+import tracker.store.LiveRow;
 import tracker.store.Times;
 import tracker.wire.MemoryType;
 
@@ -46,44 +47,30 @@ final class DumpCommand extends QueryCommand {
     static final List<String> COLUMNS = List.of("pid", "command", "device_id", "kind", "type", "buffer_id", "size",
             "ref_count", "allocated_at");
 
-    private static final String SELECT = "SELECT p.pid, p.reported_pid, p.command, a.device_id, a.kind, a.type,"
-            + " a.buffer_id, a.size, a.ref_count, a.allocated_at FROM allocations a"
-            + " JOIN processes p ON p.id = a.process_id";
-
     @Override
     int run(Backend backend) {
-        SqlFilter filter = filter();
+        String kindFilter = kind == null ? null : Kinds.parse(kind);
+        String typeFilter = type == null ? null : memoryType(type);
+        List<LiveRecords.Owned> records = backend.jdbi().withHandle(handle -> LiveRecords.read(handle, pid));
+        records.removeIf(o -> (device != null && o.row().deviceId() != device)
+                || (kindFilter != null && !o.row().kind().equals(kindFilter))
+                || (typeFilter != null && !o.row().type().equals(typeFilter)));
+        records.sort(LiveRecords.ORDER);
         if (format() == Format.TABLE) {
-            backend.jdbi().useHandle(handle -> printGrouped(handle, filter, out()));
+            printGrouped(records, out());
             return ExitCode.OK;
         }
         try (RowWriter rows = new RowWriter(COLUMNS, format(), out())) {
-            backend.jdbi().useHandle(handle -> filter.query(handle, SELECT + filter.where()
-                            + " ORDER BY a.device_id, a.kind, a.type, a.buffer_id")
-                    .map((rs, ctx) -> row(rs))
-                    .forEach(rows::write));
+            records.forEach(record -> rows.write(row(record)));
         }
         return ExitCode.OK;
     }
 
-    private SqlFilter filter() {
-        return new SqlFilter()
-                // by owner id, so the allocations_owner index serves it
-                .when(pid, "a.process_id IN (SELECT id FROM processes WHERE pid = ?)")
-                .when(device, "a.device_id = ?")
-                .when(kind == null ? null : Kinds.parse(kind), "a.kind = ?")
-                .when(type == null ? null : memoryType(type), "a.type = ?");
-    }
-
-    private static Object[] row(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new Object[] {pidOf(rs), rs.getString("command"), rs.getInt("device_id"), rs.getString("kind"),
-                rs.getString("type"), new Hex(rs.getLong("buffer_id")), new Bytes(rs.getLong("size")),
-                rs.getInt("ref_count"), Times.instant(Queries.micros(rs, "allocated_at"))};
-    }
-
-    static Object pidOf(java.sql.ResultSet rs) throws java.sql.SQLException {
-        Object hostPid = rs.getObject("pid");
-        return hostPid != null ? hostPid : "ns:" + rs.getInt("reported_pid");
+    private static Object[] row(LiveRecords.Owned record) {
+        LiveRow row = record.row();
+        return new Object[] {record.displayPid(), record.command(), row.deviceId(), row.kind(), row.type(),
+                new Hex(row.bufferId()), new Bytes(row.size()), row.refCount(),
+                Times.instant(row.allocatedAtMicros())};
     }
 
     private static String memoryType(String text) {
@@ -95,55 +82,53 @@ final class DumpCommand extends QueryCommand {
         }
     }
 
-    private record Group(int deviceId, String kind, String type, long count, long bytes) {
+    private record GroupKey(int deviceId, String kind, String type) {
+        static GroupKey of(LiveRecords.Owned record) {
+            return new GroupKey(record.row().deviceId(), record.row().kind(), record.row().type());
+        }
     }
 
     /** Per device, then per kind and memory type: a heading with the totals, then the records. */
-    private void printGrouped(Handle handle, SqlFilter filter, PrintWriter out) {
-        // the totals come from the database; only the records of listed groups are fetched
-        List<Group> groups = filter.query(handle, "SELECT a.device_id, a.kind, a.type, COUNT(*), SUM(a.size)"
-                        + " FROM allocations a JOIN processes p ON p.id = a.process_id" + filter.where()
-                        + " GROUP BY a.device_id, a.kind, a.type ORDER BY a.device_id, a.kind, a.type")
-                .map((rs, ctx) -> new Group(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)))
-                .list();
-        if (groups.isEmpty()) {
+    private void printGrouped(List<LiveRecords.Owned> records, PrintWriter out) {
+        if (records.isEmpty()) {
             out.println("No live allocations.");
             out.flush();
             return;
         }
-        long records = 0;
+        // records arrive sorted by device, kind, type: each group is a run
+        Map<GroupKey, List<LiveRecords.Owned>> groups = new LinkedHashMap<>();
         long bytes = 0;
+        for (LiveRecords.Owned record : records) {
+            groups.computeIfAbsent(GroupKey.of(record), key -> new ArrayList<>()).add(record);
+            bytes += record.row().size();
+        }
         Integer lastDevice = null;
-        for (Group group : groups) {
-            records += group.count();
-            bytes += group.bytes();
-            if (!Integer.valueOf(group.deviceId()).equals(lastDevice)) {
-                out.println("Device " + group.deviceId() + ":");
-                lastDevice = group.deviceId();
+        boolean allListed = true;
+        for (Map.Entry<GroupKey, List<LiveRecords.Owned>> group : groups.entrySet()) {
+            GroupKey key = group.getKey();
+            List<LiveRecords.Owned> members = group.getValue();
+            long groupBytes = members.stream().mapToLong(o -> o.row().size()).sum();
+            if (!Integer.valueOf(key.deviceId()).equals(lastDevice)) {
+                out.println("Device " + key.deviceId() + ":");
+                lastDevice = key.deviceId();
             }
-            out.println("  " + Kinds.heading(group.kind(), group.type()) + ": " + group.count() + " "
-                    + Kinds.noun(group.kind(), group.count()) + ", " + Bytes.human(group.bytes()) + " total");
-            if (all || group.count() <= LIST_LIMIT) {
-                printRecords(handle, group, out);
+            out.println("  " + Kinds.heading(key.kind(), key.type()) + ": " + members.size() + " "
+                    + Kinds.noun(key.kind(), members.size()) + ", " + Bytes.human(groupBytes) + " total");
+            if (all || members.size() <= LIST_LIMIT) {
+                printRecords(members, out);
+            } else {
+                allListed = false;
             }
         }
-        out.println("Total: " + records + " records, " + Bytes.human(bytes)
-                + (all || groups.stream().allMatch(g -> g.count() <= LIST_LIMIT) ? ""
-                        : " (groups of more than " + LIST_LIMIT + " records show their totals; --all lists them)"));
+        out.println("Total: " + records.size() + " records, " + Bytes.human(bytes)
+                + (allListed ? "" : " (groups of more than " + LIST_LIMIT + " records show their totals; --all lists them)"));
         out.flush();
     }
 
-    private void printRecords(Handle handle, Group group, PrintWriter out) {
-        SqlFilter inGroup = filter()
-                .when(group.deviceId(), "a.device_id = ?")
-                .when(group.kind(), "a.kind = ?")
-                .when(group.type(), "a.type = ?");
+    private static void printRecords(List<LiveRecords.Owned> members, PrintWriter out) {
         Report report = new Report("buffer_id", "size", "pid", "ref_count", "allocated_at", "command");
-        List<Object[]> rows = new ArrayList<>();
-        inGroup.query(handle, SELECT + inGroup.where() + " ORDER BY a.buffer_id")
-                .map((rs, ctx) -> row(rs))
-                .forEach(rows::add);
-        for (Object[] row : rows) {
+        for (LiveRecords.Owned member : members) {
+            Object[] row = row(member);
             report.add(row[5], row[6], row[0], row[7], row[8], row[1]);
         }
         StringWriter text = new StringWriter();

@@ -4,6 +4,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Instant;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tracker.report.Bytes;
@@ -57,18 +58,25 @@ final class LeaksCommand extends QueryCommand {
                     .filter(row -> matches(glob, (String) row[1]))
                     .forEach(leaks::add);
             if (live) {
+                // per live process: its records by kind and its bytes, from the segments
+                Map<Long, long[]> held = new java.util.HashMap<>();
+                for (LiveRecords.Owned record : LiveRecords.read(handle, pid)) {
+                    long[] sums = held.computeIfAbsent(record.row().processId(), id -> new long[4]);
+                    sums[switch (record.row().kind()) {
+                        case "BUFFER" -> 0;
+                        case "CB" -> 1;
+                        default -> 2;
+                    }]++;
+                    sums[3] += record.row().size();
+                }
                 SqlFilter alive = new SqlFilter().when(pid, "p.pid = ?").always("p.ended_at IS NULL");
-                alive.query(handle, "SELECT p.pid, p.command,"
-                                + " SUM(CASE WHEN a.kind = 'BUFFER' THEN 1 ELSE 0 END) AS buffers,"
-                                + " SUM(CASE WHEN a.kind = 'CB' THEN 1 ELSE 0 END) AS cbs,"
-                                + " SUM(CASE WHEN a.kind = 'KERNEL' THEN 1 ELSE 0 END) AS kernels,"
-                                + " SUM(a.size) AS bytes"
-                                + " FROM processes p JOIN allocations a ON a.process_id = p.id" + alive.where()
-                                + " GROUP BY p.id, p.pid, p.command HAVING SUM(a.size) > " + maxBytes
-                                + " ORDER BY p.pid")
-                        .map((rs, ctx) -> new Object[] {rs.getObject("pid"), rs.getString("command"), "live",
-                                rs.getInt("buffers"), rs.getInt("cbs"), rs.getInt("kernels"),
-                                new Bytes(rs.getLong("bytes")), null, null})
+                alive.query(handle, "SELECT p.id, p.pid, p.command FROM processes p" + alive.where() + " ORDER BY p.pid")
+                        .map((rs, ctx) -> {
+                            long[] sums = held.getOrDefault(rs.getLong("id"), new long[4]);
+                            return new Object[] {rs.getObject("pid"), rs.getString("command"), "live",
+                                    (int) sums[0], (int) sums[1], (int) sums[2], new Bytes(sums[3]), null, null};
+                        })
+                        .filter(row -> ((Bytes) row[6]).value() > maxBytes)
                         .filter(row -> matches(glob, (String) row[1]))
                         .forEach(leaks::add);
             }

@@ -1,5 +1,6 @@
 package tracker.cli;
 
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tracker.proc.Liveness;
@@ -29,11 +30,11 @@ final class PsCommand extends QueryCommand {
             filter.always("p.ended_at IS NULL");
         }
         Report report = new Report("pid", "command", "state", "first_seen", "last_seen", "records", "bytes", "uid");
-        backend.jdbi().useHandle(handle -> filter.query(handle,
-                        "SELECT p.*, (SELECT COUNT(*) FROM allocations a WHERE a.process_id = p.id) AS records,"
-                                + " (SELECT COALESCE(SUM(size), 0) FROM allocations a WHERE a.process_id = p.id) AS bytes"
-                                + " FROM processes p" + filter.where() + " ORDER BY p.first_seen, p.id")
+        backend.jdbi().useHandle(handle -> {
+            Map<Long, long[]> held = LiveRecords.totalsByProcess(LiveRecords.read(handle, pid));
+            filter.query(handle, "SELECT p.* FROM processes p" + filter.where() + " ORDER BY p.first_seen, p.id")
                 .map((rs, ctx) -> {
+                    long[] total = held.getOrDefault(rs.getLong("id"), new long[2]);
                     Integer hostPid = (Integer) rs.getObject("pid");
                     Long start = (Long) rs.getObject("start_ticks");
                     String ended = rs.getString("end_reason");
@@ -47,10 +48,11 @@ final class PsCommand extends QueryCommand {
                     }
                     return new Object[] {hostPid != null ? hostPid : "ns:" + rs.getInt("reported_pid"),
                             rs.getString("command"), state, Times.instant(Queries.micros(rs, "first_seen")),
-                            Times.instant(Queries.micros(rs, "last_seen")), rs.getLong("records"),
-                            new Bytes(rs.getLong("bytes")), rs.getObject("uid")};
+                            Times.instant(Queries.micros(rs, "last_seen")), total[0],
+                            new Bytes(total[1]), rs.getObject("uid")};
                 })
-                .forEach(report::add));
+                .forEach(report::add);
+        });
         print(report);
         return ExitCode.OK;
     }

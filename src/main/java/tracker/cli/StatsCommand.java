@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -12,6 +13,7 @@ import tracker.report.Bytes;
 import tracker.report.Renderer;
 import tracker.report.Report;
 import tracker.server.ServerMetrics;
+import tracker.store.LiveRow;
 import tracker.store.Queries;
 
 @Command(name = "stats",
@@ -25,16 +27,26 @@ final class StatsCommand extends QueryCommand {
         Report devices = new Report("device_id", "kind", "type", "records", "bytes");
         Map<String, Object> counters = new LinkedHashMap<>();
         backend.jdbi().useHandle(handle -> {
-            handle.createQuery("SELECT device_id, kind, type, COUNT(*), SUM(size) FROM allocations"
-                            + " GROUP BY device_id, kind, type ORDER BY device_id, kind, type")
-                    .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                            new Bytes(rs.getLong(5))})
-                    .forEach(devices::add);
+            List<LiveRecords.Owned> live = LiveRecords.read(handle, null);
+            live.sort(LiveRecords.ORDER);
+            Object[] group = null;
+            long bytes = 0;
+            for (LiveRecords.Owned record : live) {
+                LiveRow row = record.row();
+                if (group == null || (int) group[0] != row.deviceId() || !group[1].equals(row.kind())
+                        || !group[2].equals(row.type())) {
+                    group = new Object[] {row.deviceId(), row.kind(), row.type(), 0L, null};
+                    devices.add(group);
+                }
+                group[3] = (long) group[3] + 1;
+                group[4] = new Bytes((group[4] == null ? 0 : ((Bytes) group[4]).value()) + row.size());
+                bytes += row.size();
+            }
             counters.put("processes", count(handle, "SELECT COUNT(*) FROM processes"));
             counters.put("processes_holding_memory",
-                    count(handle, "SELECT COUNT(DISTINCT process_id) FROM allocations"));
-            counters.put("live_records", count(handle, "SELECT COUNT(*) FROM allocations"));
-            counters.put("live_bytes", count(handle, "SELECT COALESCE(SUM(size), 0) FROM allocations"));
+                    live.stream().map(o -> o.row().processId()).distinct().count());
+            counters.put("live_records", (long) live.size());
+            counters.put("live_bytes", bytes);
             counters.put("history_events", count(handle, "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks"));
             counters.put("reaps", count(handle, "SELECT COUNT(*) FROM reaps"));
             Queries.counters(handle).forEach((name, value) -> {

@@ -107,8 +107,8 @@ final class CommitLoop implements Runnable {
                 long tookMicros = (System.nanoTime() - started) / 1000;
                 metrics.lastCommitDurationMicros.set(tookMicros);
                 metrics.maxCommitDurationMicros.accumulateAndGet(tookMicros, Math::max);
-                log.detail("commit: " + batch.events + " events, " + batch.inserts.size() + " rows inserted, "
-                        + batch.deletes.size() + " deleted, " + batch.chunks.size() + " history chunks in "
+                log.detail("commit: " + batch.events + " events, " + batch.segments.size() + " live-set segments, "
+                        + batch.chunks.size() + " history chunks in "
                         + tookMicros / 1000 + " ms");
                 break;
             } catch (RuntimeException e) {

@@ -4,14 +4,16 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import tracker.store.ChunkRow;
 import tracker.store.CommitBatch;
 import tracker.store.EventChunkCodec;
 import tracker.store.LiveRow;
+import tracker.store.LiveSegments;
+import tracker.store.LiveSetCodec;
 import tracker.store.ReapRecord;
+import tracker.store.SegmentRow;
 import tracker.wire.DeviceTotals;
 import tracker.wire.FrameCheck;
 import tracker.wire.KernelType;
@@ -23,7 +25,9 @@ import tracker.wire.RecordKind;
  * The live set in memory and the changes not yet handed to the writer. Applies events in
  * the order they were read, answers QUERY from its totals, and cuts a {@link CommitBatch}
  * holding only final states: a record allocated and freed within one commit window never
- * touches the database's live table. Not thread-safe: owned by the ledger thread.
+ * reaches the database. Per process, the live set is stored as segments: the changes of
+ * each window, and now and then a snapshot that replaces them. Not thread-safe: owned by
+ * the ledger thread.
  */
 final class Ledger {
 
@@ -31,6 +35,12 @@ final class Ledger {
     static final int MAX_CHUNK_EVENTS = 16_384;
     /** History held while the database cannot be written; past it, history is dropped and counted. */
     static final long MAX_PENDING_HISTORY_BYTES = 256L << 20;
+    /**
+     * A process's segments may hold twice its live records plus this many entries before
+     * the next change is written as a snapshot instead: reading a live set back stays
+     * proportional to its size, and a small, busy live set is not rewritten every window.
+     */
+    static final int COMPACTION_SLACK = 4_096;
 
     private static final int TOTAL_SLOTS = 7; // five memory types, CB, kernel
     private static final int CB_SLOT = 5;
@@ -46,8 +56,10 @@ final class Ledger {
     private final Map<ProcessRecord, EventChunkCodec.Builder> openChunks = new IdentityHashMap<>();
     private final List<ProcessRecord> touched = new ArrayList<>();
     private final List<ProcessRecord> unstored = new ArrayList<>();
+    private final List<ProcessRecord> endedSinceCut = new ArrayList<>();
     private long pendingHistoryBytes;
     private long nextChunkId;
+    private long nextSegmentSeq;
 
     private long events;
     private long unknownFrees;
@@ -55,8 +67,10 @@ final class Ledger {
     private long droppedHistoryEvents;
     private final java.util.function.LongSupplier malformedFrames;
 
-    Ledger(long nextChunkId, Map<String, Long> counters, java.util.function.LongSupplier malformedFrames) {
+    Ledger(long nextChunkId, long nextSegmentSeq, Map<String, Long> counters,
+           java.util.function.LongSupplier malformedFrames) {
         this.nextChunkId = nextChunkId;
+        this.nextSegmentSeq = nextSegmentSeq;
         this.events = counters.getOrDefault("events", 0L);
         this.unknownFrees = counters.getOrDefault("unknown_frees", 0L);
         this.refusedFrees = counters.getOrDefault("refused_frees", 0L);
@@ -78,7 +92,7 @@ final class Ledger {
         record.persisted = true;
         live.put(key, record);
         processesById.put(owner.id, owner);
-        owner.liveRecords++;
+        owner.records.put(key, record);
         addTotal(record, record.size);
         devicesSeen.set(row.deviceId());
     }
@@ -140,7 +154,7 @@ final class Ledger {
         }
         record = new LiveRecord(key, typeName, slot, event.size(), event.process(), event.receivedMicros());
         live.put(key, record);
-        event.process().liveRecords++;
+        event.process().records.put(key, record);
         addTotal(record, record.size);
         markDirty(record);
         return 1;
@@ -166,10 +180,10 @@ final class Ledger {
     private void remove(LiveRecord record) {
         live.remove(record.key);
         record.removed = true;
-        record.owner.liveRecords--;
+        record.owner.records.remove(record.key);
         addTotal(record, -record.size);
         if (record.persisted) {
-            batch.deletes.add(record.keyRow());
+            markDirty(record); // its segments must learn it is gone
         }
     }
 
@@ -216,48 +230,47 @@ final class Ledger {
 
     /**
      * Removes every live record of {@code process}, into the audit record of the current
-     * batch. Records the process is given after this (it should have none: it is dead) are
-     * new records, inserted after the reap's delete by the writer.
+     * batch; the writer deletes all its segments with it. Records the process is given after
+     * this (it should have none: it is dead) are written after the reap, as a snapshot.
      *
      * @return null when the process holds nothing
      */
     ReapRecord reap(ProcessRecord process, String reason, long reapId, long nowMicros) {
-        if (process.liveRecords == 0) {
+        if (process.records.isEmpty()) {
             if (!process.ended) {
                 process.ended = true;
                 processesById.remove(process.id);
                 if (process.stored || process.touched) {
                     batch.endedEmpty.add(process.toRow());
                     batch.endedEmptyReasons.add(reason);
+                    noteEnded(process);
                 }
             }
             return null;
         }
-        List<LiveRow> held = new ArrayList<>(process.liveRecords);
-        List<LiveRow> notStored = new ArrayList<>();
-        for (Iterator<LiveRecord> it = live.values().iterator(); it.hasNext(); ) {
-            LiveRecord record = it.next();
-            if (record.owner == process) {
-                it.remove();
-                record.removed = true;
-                addTotal(record, -record.size);
-                LiveRow row = record.toRow();
-                held.add(row);
-                if (!record.persisted) {
-                    notStored.add(row);
-                } else if (record.refCountChanged) {
-                    // the stored row must be current before the reap copies it into the audit
-                    batch.refCountUpdates.add(row);
-                }
-            }
+        List<LiveRow> held = new ArrayList<>(process.records.size());
+        for (LiveRecord record : process.records.values()) {
+            live.remove(record.key);
+            record.removed = true;
+            addTotal(record, -record.size);
+            held.add(record.toRow());
         }
-        process.liveRecords = 0;
+        process.records.clear();
         process.ended = true;
+        noteEnded(process);
         noteProcess(process, process.lastSeenMicros);
         processesById.remove(process.id);
-        ReapRecord reap = new ReapRecord(reapId, process.toRow(), nowMicros, reason, held, notStored);
+        ReapRecord reap = new ReapRecord(reapId, process.toRow(), nowMicros, reason, held);
         batch.reaps.add(reap);
         return reap;
+    }
+
+    private void noteEnded(ProcessRecord process) {
+        if (!process.endedInBatch) {
+            process.endedInBatch = true;
+            endedSinceCut.add(process);
+        }
+        process.storedEntries = 0;
     }
 
     /**
@@ -278,20 +291,7 @@ final class Ledger {
             out.lastSeen.put(process.id, process.lastSeenMicros);
         }
         touched.clear();
-        for (LiveRecord record : dirty) {
-            record.dirty = false;
-            if (record.removed) {
-                continue;
-            }
-            if (!record.persisted) {
-                record.persisted = true;
-                out.inserts.add(record.toRow());
-            } else if (record.refCountChanged) {
-                out.refCountUpdates.add(record.toRow());
-            }
-            record.refCountChanged = false;
-        }
-        dirty.clear();
+        cutSegments(out);
         openChunks.forEach(this::sealChunk);
         openChunks.clear();
         pendingHistoryBytes = 0;
@@ -302,6 +302,65 @@ final class Ledger {
         out.counters.put("malformed_frames", malformedFrames.getAsLong());
         batch = new CommitBatch();
         return out;
+    }
+
+    /**
+     * The live-set changes since the last cut, as one segment per changed process, or a
+     * snapshot when its segments would otherwise outgrow its live set.
+     */
+    private void cutSegments(CommitBatch out) {
+        Map<ProcessRecord, LiveSetCodec.Writer> deltas = new IdentityHashMap<>();
+        for (LiveRecord record : dirty) {
+            record.dirty = false;
+            ProcessRecord owner = record.owner;
+            if (owner.endedInBatch) {
+                continue; // all its segments go with its end; what it holds now is written whole below
+            }
+            if (record.removed) {
+                if (record.persisted) {
+                    deltas.computeIfAbsent(owner, o -> new LiveSetCodec.Writer()).delete(record.keyRow());
+                }
+            } else if (!record.persisted || record.refCountChanged) {
+                deltas.computeIfAbsent(owner, o -> new LiveSetCodec.Writer()).put(record.toRow());
+                record.persisted = true;
+                record.refCountChanged = false;
+            }
+        }
+        dirty.clear();
+        deltas.forEach((owner, delta) -> {
+            if (owner.storedEntries + delta.entries() > 2L * owner.records.size() + COMPACTION_SLACK) {
+                snapshot(owner, out);
+            } else {
+                out.segments.add(new SegmentRow(owner.id, nextSegmentSeq++, false, delta.entries(), delta.toBytes()));
+                owner.storedEntries += delta.entries();
+            }
+        });
+        for (ProcessRecord ended : endedSinceCut) {
+            ended.endedInBatch = false;
+            if (!ended.records.isEmpty()) {
+                snapshot(ended, out);
+            }
+        }
+        endedSinceCut.clear();
+    }
+
+    /** The whole live set of {@code owner}, replacing its earlier segments. */
+    private void snapshot(ProcessRecord owner, CommitBatch out) {
+        List<LiveRow> rows = new ArrayList<>(owner.records.size());
+        for (LiveRecord record : owner.records.values()) {
+            record.persisted = true;
+            record.refCountChanged = false;
+            rows.add(record.toRow());
+        }
+        List<byte[]> blobs = LiveSetCodec.encodeAll(rows, LiveSegments.ENTRIES_PER_SEGMENT);
+        if (blobs.isEmpty()) {
+            out.segments.add(new SegmentRow(owner.id, nextSegmentSeq++, true, 0, new byte[0]));
+        }
+        for (int part = 0; part < blobs.size(); part++) {
+            int entries = Math.min(LiveSegments.ENTRIES_PER_SEGMENT, rows.size() - part * LiveSegments.ENTRIES_PER_SEGMENT);
+            out.segments.add(new SegmentRow(owner.id, nextSegmentSeq++, part == 0, entries, blobs.get(part)));
+        }
+        owner.storedEntries = rows.size();
     }
 
     /** History and audit older than the cutoff go with the next batch. */
@@ -337,7 +396,7 @@ final class Ledger {
     List<ProcessRecord> processesHoldingRecords() {
         List<ProcessRecord> holders = new ArrayList<>();
         for (ProcessRecord process : processesById.values()) {
-            if (process.liveRecords > 0) {
+            if (!process.records.isEmpty()) {
                 holders.add(process);
             }
         }

@@ -17,8 +17,13 @@ final class ProcessRecord {
     long lastSeenMicros;
     boolean stored;
     boolean touched;
-    int liveRecords;
+    /** its live records, by key */
+    final java.util.Map<LiveKey, LiveRecord> records = new java.util.HashMap<>();
+    /** entries in its stored segments since its last snapshot, written or handed to the writer */
+    long storedEntries;
     boolean ended;
+    /** reaped or ended since the last cut: the next batch deletes all its segments */
+    boolean endedInBatch;
 
     ProcessRecord(long id, ProcessIdentity identity, String bootId, long firstSeenMicros) {
         this.id = id;

@@ -21,6 +21,7 @@ import tracker.reaper.Reaper;
 import tracker.reaper.StoredReapTarget;
 import tracker.store.Database;
 import tracker.store.LiveRow;
+import tracker.store.LiveSegments;
 import tracker.store.ProcessRow;
 import tracker.store.StoreWriter;
 import tracker.store.StoredState;
@@ -101,7 +102,8 @@ public final class TrackerDaemon implements AutoCloseable {
         StoredState state = StoredState.load(database.jdbi());
         registry = new ProcessRegistry(state.nextProcessId(), probe.bootId());
         resolver = new PeerResolver(procFs);
-        Ledger ledger = new Ledger(state.nextChunkId(), state.counters(), metrics.malformedFrames::get);
+        Ledger ledger = new Ledger(state.nextChunkId(), state.nextSegmentSeq(), state.counters(),
+                metrics.malformedFrames::get);
         metrics.malformedFrames.set(state.counters().getOrDefault("malformed_frames", 0L));
         java.util.Map<Long, ProcessRecord> owners = new java.util.HashMap<>();
         for (ProcessRow row : state.owners()) {
@@ -109,10 +111,13 @@ public final class TrackerDaemon implements AutoCloseable {
             owners.put(row.id(), record);
             registry.restore(record);
         }
-        for (LiveRow row : state.live()) {
-            ProcessRecord owner = owners.get(row.processId());
+        for (LiveSegments.ProcessLiveSet set : state.live()) {
+            ProcessRecord owner = owners.get(set.processId());
             if (owner != null) {
-                ledger.restore(row, owner);
+                for (LiveRow row : set.rows()) {
+                    ledger.restore(row, owner);
+                }
+                owner.storedEntries = set.storedEntries();
             }
         }
 
@@ -136,7 +141,8 @@ public final class TrackerDaemon implements AutoCloseable {
         log.info("tracker serving on " + config.socket() + " (wire " + config.wire().label() + ", "
                 + config.wire().frameBytes() + "-byte frames, socket mode "
                 + PosixFilePermissions.toString(config.socketMode()) + ")");
-        log.info("database " + Database.fileOf(database.path()) + ": " + state.live().size() + " live records of "
+        log.info("database " + Database.fileOf(database.path()) + ": " + state.live().stream().mapToLong(set -> set.rows().size()).sum()
+                + " live records of "
                 + state.owners().size() + " processes reloaded; commits every " + config.commitIntervalMs() + " ms");
     }
 

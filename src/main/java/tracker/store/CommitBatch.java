@@ -8,20 +8,19 @@ import java.util.Map;
  * Everything one group commit writes, in one transaction. Built by the daemon's ledger,
  * written by {@link StoreWriter}. Not thread-safe; handed over whole.
  *
- * <p>Live-set changes are final states: a record allocated and freed within the window
- * appears in neither list.
+ * <p>Live-set changes are final states, as segments per process: a record allocated and
+ * freed within the window appears in none.
  */
 public final class CommitBatch {
     public final List<ProcessRow> newProcesses = new ArrayList<>();
     /** process id to last-seen micros */
     public final Map<Long, Long> lastSeen = new java.util.HashMap<>();
-    public final List<LiveKeyRow> deletes = new ArrayList<>();
-    public final List<LiveRow> inserts = new ArrayList<>();
-    public final List<LiveRow> refCountUpdates = new ArrayList<>();
+    /** written after the reaps: a process reaped in this batch has only a snapshot of what came after */
+    public final List<SegmentRow> segments = new ArrayList<>();
     public final List<ChunkRow> chunks = new ArrayList<>();
-    /** written after frees and reference counts, before inserts; each removes every row its process owned */
+    /** each removes every segment its process had, with the audit of what it held */
     public final List<ReapRecord> reaps = new ArrayList<>();
-    /** processes found dead holding nothing: only their end is recorded */
+    /** processes found dead holding nothing: their end is recorded, their segments deleted */
     public final List<ProcessRow> endedEmpty = new ArrayList<>();
     /** reasons for {@link #endedEmpty}, same order */
     public final List<String> endedEmptyReasons = new ArrayList<>();
@@ -39,8 +38,7 @@ public final class CommitBatch {
     public long oldestEventMicros;
 
     public boolean isEmpty() {
-        return newProcesses.isEmpty() && lastSeen.isEmpty() && deletes.isEmpty() && inserts.isEmpty()
-                && refCountUpdates.isEmpty() && chunks.isEmpty() && reaps.isEmpty() && events == 0
-                && endedEmpty.isEmpty() && pruneBeforeMicros == 0;
+        return newProcesses.isEmpty() && lastSeen.isEmpty() && segments.isEmpty() && chunks.isEmpty()
+                && reaps.isEmpty() && events == 0 && endedEmpty.isEmpty() && pruneBeforeMicros == 0;
     }
 }

@@ -92,6 +92,8 @@ public final class Database implements AutoCloseable {
                 Flyway.configure()
                         .dataSource(pool)
                         .locations("classpath:db/migrations")
+                        // the one migration that needs the tracker's own encoding
+                        .javaMigrations(new tracker.store.migration.V4__LiveRowsIntoSegments())
                         .load()
                         .migrate();
             } catch (RuntimeException e) {

@@ -18,14 +18,8 @@ public final class Queries {
     /** Processes not yet ended that own at least one live record. */
     public static List<ProcessRow> processesHoldingRecords(Handle handle) {
         return handle.createQuery("SELECT p.* FROM processes p WHERE p.ended_at IS NULL"
-                        + " AND EXISTS (SELECT 1 FROM allocations a WHERE a.process_id = p.id)")
+                        + " AND EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = p.id)")
                 .map(Queries::processRow).list();
-    }
-
-    public static List<LiveRow> liveRowsOf(Handle handle, long processId) {
-        return handle.createQuery("SELECT kind, device_id, buffer_id, type, size, ref_count, process_id, allocated_at"
-                        + " FROM allocations WHERE process_id = ? ORDER BY kind, device_id, buffer_id")
-                .bind(0, processId).map(Queries::liveRow).list();
     }
 
     public static Map<String, Long> counters(Handle handle) {

@@ -1,5 +1,6 @@
 package tracker.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
@@ -34,20 +35,17 @@ public final class StoreWriter {
         jdbi.useTransaction(handle -> {
             insertProcesses(handle, batch.newProcesses);
             updateLastSeen(handle, batch.lastSeen);
-            // Order matters. Frees and reference counts first, so that a reap copies exactly what
-            // its process held; then the reaps, each deleting every row its process owned; then
-            // the new rows, among which any of the reaped process's from after the reap, and any
-            // reuse of a reaped address by another process.
-            deleteLive(handle, batch.deletes);
-            updateRefCounts(handle, batch.refCountUpdates);
+            // Reaps and ends first: each deletes every segment of its process. The batch's own
+            // segments come after, so a process reaped in this window keeps only what it was
+            // given after its reap (a snapshot; normally nothing).
             for (ReapRecord reap : batch.reaps) {
                 writeReap(handle, reap);
             }
-            insertLive(handle, "allocations", batch.inserts, null);
-            insertChunks(handle, batch.chunks);
             for (int i = 0; i < batch.endedEmpty.size(); i++) {
                 endProcess(handle, batch.endedEmpty.get(i), batch.endedEmptyReasons.get(i));
             }
+            writeSegments(handle, batch.segments);
+            insertChunks(handle, batch.chunks);
             if (batch.pruneBeforeMicros > 0) {
                 batch.pruneResult = prune(handle, batch.pruneBeforeMicros);
             }
@@ -65,16 +63,20 @@ public final class StoreWriter {
         long events = handle.createQuery("SELECT COALESCE(SUM(event_count), 0) FROM event_chunks WHERE last_at < ?")
                 .bind(0, cutoff).mapTo(Long.class).one();
         int chunks = handle.createUpdate("DELETE FROM event_chunks WHERE last_at < ?").bind(0, cutoff).execute();
-        handle.createUpdate("DELETE FROM reaped_allocations WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
+        handle.createUpdate("DELETE FROM reap_holdings WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
+                .bind(0, cutoff).execute();
+        handle.createUpdate("DELETE FROM reap_totals WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
                 .bind(0, cutoff).execute();
         int reaps = handle.createUpdate("DELETE FROM reaps WHERE reaped_at < ?").bind(0, cutoff).execute();
         int processes = handle.createUpdate("DELETE FROM processes WHERE ended_at < ?"
-                        + " AND NOT EXISTS (SELECT 1 FROM allocations a WHERE a.process_id = processes.id)")
+                        + " AND NOT EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = processes.id)")
                 .bind(0, cutoff).execute();
         return new PruneResult(chunks, events, reaps, processes);
     }
 
     private static void endProcess(Handle handle, ProcessRow process, String reason) {
+        // it held nothing, but frees since its last snapshot may sit in segments
+        handle.createUpdate("DELETE FROM live_segments WHERE process_id = ?").bind(0, process.id()).execute();
         handle.createUpdate("UPDATE processes SET ended_at = ?, end_reason = ?, last_seen = ? WHERE id = ?")
                 .bind(0, Times.utc(process.lastSeenMicros()))
                 .bind(1, reason)
@@ -84,8 +86,9 @@ public final class StoreWriter {
     }
 
     /**
-     * The audit record, the rows the process held, the delete of its live rows and the end of
-     * the process: in the caller's transaction, so none of it can land without the rest.
+     * The audit record (with the records the process held and their totals), the delete of
+     * its live segments and the end of the process: in the caller's transaction, so none of
+     * it can land without the rest.
      */
     public static void writeReap(Handle handle, ReapRecord reap) throws SQLException {
         ProcessRow process = reap.process();
@@ -110,16 +113,9 @@ public final class StoreWriter {
                 .bind(15, (int) reap.count("KERNEL"))
                 .bind(16, reap.bytes("KERNEL"))
                 .execute();
-        // the rows already stored are copied inside the database, in one statement; only those of
-        // the open window travel from memory
-        handle.createUpdate("INSERT INTO reaped_allocations (reap_id, kind, device_id, buffer_id, type, size,"
-                        + " ref_count, allocated_at) SELECT ?, kind, device_id, buffer_id, type, size, ref_count,"
-                        + " allocated_at FROM allocations WHERE process_id = ?")
-                .bind(0, reap.id())
-                .bind(1, process.id())
-                .execute();
-        insertLive(handle, "reaped_allocations", reap.notStored(), reap.id());
-        handle.createUpdate("DELETE FROM allocations WHERE process_id = ?").bind(0, process.id()).execute();
+        insertReapTotals(handle, reap);
+        insertHoldings(handle, reap);
+        handle.createUpdate("DELETE FROM live_segments WHERE process_id = ?").bind(0, process.id()).execute();
         handle.createUpdate("UPDATE processes SET ended_at = ?, end_reason = ?, last_seen = ? WHERE id = ?")
                 .bind(0, Times.utc(reap.reapedAtMicros()))
                 .bind(1, reap.reason())
@@ -127,6 +123,56 @@ public final class StoreWriter {
                 .bind(3, process.id())
                 .execute();
     }
+
+    private record TotalKey(int deviceId, String kind, String type) {
+    }
+
+    private static void insertReapTotals(Handle handle, ReapRecord reap) throws SQLException {
+        Map<TotalKey, long[]> totals = new java.util.TreeMap<>(java.util.Comparator.comparingInt(TotalKey::deviceId)
+                .thenComparing(TotalKey::kind).thenComparing(TotalKey::type));
+        for (LiveRow row : reap.held()) {
+            long[] total = totals.computeIfAbsent(new TotalKey(row.deviceId(), row.kind(), row.type()),
+                    key -> new long[2]);
+            total[0]++;
+            total[1] += row.size();
+        }
+        try (PreparedStatement statement = handle.getConnection().prepareStatement("INSERT INTO reap_totals"
+                + " (reap_id, device_id, kind, type, records, bytes) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (Map.Entry<TotalKey, long[]> entry : totals.entrySet()) {
+                statement.setLong(1, reap.id());
+                statement.setInt(2, entry.getKey().deviceId());
+                statement.setString(3, entry.getKey().kind());
+                statement.setString(4, entry.getKey().type());
+                statement.setLong(5, entry.getValue()[0]);
+                statement.setLong(6, entry.getValue()[1]);
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    private static void insertHoldings(Handle handle, ReapRecord reap) throws SQLException {
+        List<LiveRow> held = new java.util.ArrayList<>(reap.held());
+        held.sort(HELD_ORDER);
+        List<byte[]> blobs = LiveSetCodec.encodeAll(held, LiveSegments.ENTRIES_PER_SEGMENT);
+        try (PreparedStatement statement = handle.getConnection().prepareStatement("INSERT INTO reap_holdings"
+                + " (reap_id, part, entries, encoding, data) VALUES (?, ?, ?, ?, ?)")) {
+            for (int part = 0; part < blobs.size(); part++) {
+                statement.setLong(1, reap.id());
+                statement.setInt(2, part);
+                statement.setInt(3, Math.min(LiveSegments.ENTRIES_PER_SEGMENT,
+                        held.size() - part * LiveSegments.ENTRIES_PER_SEGMENT));
+                statement.setInt(4, LiveSetCodec.ENCODING_V1);
+                statement.setBytes(5, blobs.get(part));
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
+    }
+
+    /** Held records are stored by device, kind, type and address: the order a post-mortem reads them in. */
+    private static final java.util.Comparator<LiveRow> HELD_ORDER = java.util.Comparator.comparingInt(LiveRow::deviceId)
+            .thenComparing(LiveRow::kind).thenComparing(LiveRow::type).thenComparingLong(LiveRow::bufferId);
 
     private static void insertProcesses(Handle handle, List<ProcessRow> rows) {
         if (rows.isEmpty()) {
@@ -151,60 +197,38 @@ public final class StoreWriter {
         batch.execute();
     }
 
-    private static void deleteLive(Handle handle, List<LiveKeyRow> keys) throws SQLException {
-        if (keys.isEmpty()) {
+    private static void writeSegments(Handle handle, List<SegmentRow> segments) throws SQLException {
+        if (segments.isEmpty()) {
             return;
+        }
+        Connection connection = handle.getConnection();
+        try (PreparedStatement compact = connection.prepareStatement(
+                "DELETE FROM live_segments WHERE process_id = ? AND seq < ?")) {
+            for (SegmentRow segment : segments) {
+                if (segment.snapshot()) {
+                    compact.setLong(1, segment.processId());
+                    compact.setLong(2, segment.seq());
+                    compact.addBatch();
+                }
+            }
+            compact.executeBatch();
         }
         // plain JDBC on the hot batches: Jdbi's per-bind argument resolution costs more than H2's insert
-        try (PreparedStatement statement = handle.getConnection().prepareStatement(
-                "DELETE FROM allocations WHERE kind = ? AND device_id = ? AND buffer_id = ?")) {
-            for (LiveKeyRow key : keys) {
-                statement.setString(1, key.kind());
-                statement.setInt(2, key.deviceId());
-                statement.setLong(3, key.bufferId());
-                statement.addBatch();
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO live_segments"
+                + " (process_id, seq, snapshot, entries, encoding, data) VALUES (?, ?, ?, ?, ?, ?)")) {
+            for (SegmentRow segment : segments) {
+                if (segment.entries() == 0) {
+                    continue;
+                }
+                insert.setLong(1, segment.processId());
+                insert.setLong(2, segment.seq());
+                insert.setBoolean(3, segment.snapshot());
+                insert.setInt(4, segment.entries());
+                insert.setInt(5, LiveSetCodec.ENCODING_V1);
+                insert.setBytes(6, segment.data());
+                insert.addBatch();
             }
-            statement.executeBatch();
-        }
-    }
-
-    private static void insertLive(Handle handle, String table, List<LiveRow> rows, Long reapId) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        String owner = reapId == null ? "process_id" : "reap_id";
-        try (PreparedStatement statement = handle.getConnection().prepareStatement("INSERT INTO " + table
-                + " (kind, device_id, buffer_id, type, size, ref_count, allocated_at, " + owner + ")"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (LiveRow row : rows) {
-                statement.setString(1, row.kind());
-                statement.setInt(2, row.deviceId());
-                statement.setLong(3, row.bufferId());
-                statement.setString(4, row.type());
-                statement.setLong(5, row.size());
-                statement.setInt(6, row.refCount());
-                statement.setObject(7, Times.utc(row.allocatedAtMicros()));
-                statement.setLong(8, reapId == null ? row.processId() : reapId);
-                statement.addBatch();
-            }
-            statement.executeBatch();
-        }
-    }
-
-    private static void updateRefCounts(Handle handle, List<LiveRow> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement statement = handle.getConnection().prepareStatement(
-                "UPDATE allocations SET ref_count = ? WHERE kind = ? AND device_id = ? AND buffer_id = ?")) {
-            for (LiveRow row : rows) {
-                statement.setInt(1, row.refCount());
-                statement.setString(2, row.kind());
-                statement.setInt(3, row.deviceId());
-                statement.setLong(4, row.bufferId());
-                statement.addBatch();
-            }
-            statement.executeBatch();
+            insert.executeBatch();
         }
     }
 
@@ -248,7 +272,7 @@ public final class StoreWriter {
     public ReapRecord reapStored(ProcessRow process, String reason, long nowMicros) {
         try {
             return jdbi.inTransaction(handle -> {
-                List<LiveRow> held = Queries.liveRowsOf(handle, process.id());
+                List<LiveRow> held = List.copyOf(LiveSegments.readProcess(handle.getConnection(), process.id()));
                 if (held.isEmpty()) {
                     return null;
                 }

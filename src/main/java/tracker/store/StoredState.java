@@ -1,5 +1,6 @@
 package tracker.store;
 
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
@@ -11,21 +12,30 @@ import org.jdbi.v3.core.Jdbi;
  */
 public record StoredState(
         List<ProcessRow> owners,
-        List<LiveRow> live,
+        List<LiveSegments.ProcessLiveSet> live,
         long nextProcessId,
         long nextChunkId,
         long nextReapId,
+        long nextSegmentSeq,
         Map<String, Long> counters) {
 
     public static StoredState load(Jdbi jdbi) {
-        return jdbi.inTransaction(handle -> new StoredState(
+        try {
+            return jdbi.inTransaction(StoredState::read);
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
+    }
+
+    private static StoredState read(Handle handle) throws SQLException {
+        return new StoredState(
                 Queries.processesHoldingRecords(handle),
-                handle.createQuery("SELECT kind, device_id, buffer_id, type, size, ref_count, process_id, allocated_at"
-                        + " FROM allocations").map(Queries::liveRow).list(),
+                LiveSegments.readAll(handle.getConnection()),
                 nextId(handle, "processes"),
                 nextId(handle, "event_chunks"),
                 nextId(handle, "reaps"),
-                Queries.counters(handle)));
+                handle.createQuery("SELECT COALESCE(MAX(seq), 0) + 1 FROM live_segments").mapTo(Long.class).one(),
+                Queries.counters(handle));
     }
 
     static long nextId(Handle handle, String table) {

@@ -16,6 +16,7 @@ import tracker.store.LiveRow;
 import tracker.store.ProcessRow;
 import tracker.store.StoreWriter;
 import tracker.store.Times;
+import tracker.testing.Segments;
 import tracker.testing.TestDaemon;
 import tracker.testing.WireClient;
 import tracker.wire.MessageType;
@@ -45,9 +46,10 @@ class CliCommandsTest {
             CommitBatch batch = new CommitBatch();
             batch.newProcesses.add(new ProcessRow(DEAD_PROCESS_ID, deadPid, deadPid, 4242L,
                     new ProcFs().bootId(), 0, "pytest tests/test_matmul.py", now - 5_000_000, now - 1_000_000));
-            batch.inserts.add(new LiveRow("BUFFER", 0, 0x10000, "DRAM", 1 << 20, 1, DEAD_PROCESS_ID, now - 4_000_000));
-            batch.inserts.add(new LiveRow("BUFFER", 1, 0x10000, "L1", 4096, 2, DEAD_PROCESS_ID, now - 4_000_000));
-            batch.inserts.add(new LiveRow("CB", 0, 0x10000, "L1", 2048, 1, DEAD_PROCESS_ID, now - 4_000_000));
+            batch.segments.addAll(Segments.snapshotsOf(List.of(
+                    new LiveRow("BUFFER", 0, 0x10000, "DRAM", 1 << 20, 1, DEAD_PROCESS_ID, now - 4_000_000),
+                    new LiveRow("BUFFER", 1, 0x10000, "L1", 4096, 2, DEAD_PROCESS_ID, now - 4_000_000),
+                    new LiveRow("CB", 0, 0x10000, "L1", 2048, 1, DEAD_PROCESS_ID, now - 4_000_000))));
             new StoreWriter(db.jdbi()).write(batch);
         }
     }

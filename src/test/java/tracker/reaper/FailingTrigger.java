@@ -17,7 +17,7 @@ import org.h2.api.Trigger;
  *   <li>on {@code processes} (BEFORE UPDATE): the update that ends a process (sets
  *       {@code end_reason} where there was none), the step after the delete of its live rows;
  *       other updates pass;</li>
- *   <li>on {@code allocations} (BEFORE DELETE): any delete, the step after the audit insert.</li>
+ *   <li>on {@code live_segments} (BEFORE DELETE): any delete, the step after the audit insert.</li>
  * </ul>
  * Before failing it records what its transaction saw at that moment, so a test can tell
  * the earlier steps had run and were then undone.

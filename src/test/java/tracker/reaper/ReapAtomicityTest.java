@@ -46,7 +46,7 @@ class ReapAtomicityTest {
         /** the live rows are deleted and the audit written; ending the process fails */
         ENDING_THE_PROCESS_AFTER_THE_DELETE("BEFORE UPDATE ON processes"),
         /** the audit record and its rows are written; deleting the live rows fails */
-        DELETING_THE_LIVE_ROWS_AFTER_THE_AUDIT("BEFORE DELETE ON allocations");
+        DELETING_THE_LIVE_ROWS_AFTER_THE_AUDIT("BEFORE DELETE ON live_segments");
 
         final String when;
 

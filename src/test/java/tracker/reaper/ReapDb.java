@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import tracker.testing.HeldRow;
 
 /** The reads the reaper tests make of the database, by pid as the tracker's namespace knows it. */
@@ -117,9 +118,13 @@ final class ReapDb {
         return rows.stream().findFirst();
     }
 
-    /** One statement, so one consistent view: never half a reap. */
+    /**
+     * One snapshot-isolated transaction, so one consistent view: never half a reap. (The
+     * {@code allocations} view reads through a function whose statements would each see
+     * the latest commit under H2's default READ COMMITTED.)
+     */
     static Snapshot snapshot(Jdbi jdbi, int pid) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT"
+        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery("SELECT"
                         + " (SELECT COUNT(*) FROM allocations a JOIN processes p ON p.id = a.process_id WHERE p.pid = :pid),"
                         + " (SELECT COUNT(*) FROM reaps WHERE pid = :pid),"
                         + " (SELECT COUNT(*) FROM reaped_allocations r JOIN reaps s ON s.id = r.reap_id WHERE s.pid = :pid)")

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import tracker.proc.ProcFs;
+import tracker.testing.Segments;
 import tracker.store.CommitBatch;
 import tracker.store.Database;
 import tracker.store.LiveRow;
@@ -68,7 +69,7 @@ final class StoredFixtures {
     static void write(Database db, List<ProcessRow> processes) {
         CommitBatch batch = new CommitBatch();
         batch.newProcesses.addAll(processes);
-        processes.forEach(p -> batch.inserts.addAll(rows(p)));
+        processes.forEach(p -> batch.segments.addAll(Segments.snapshotsOf(rows(p))));
         new StoreWriter(db.jdbi()).write(batch);
     }
 }

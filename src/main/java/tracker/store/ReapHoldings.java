@@ -1,0 +1,45 @@
+package tracker.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** Reads what a reaped process held, from {@code reap_holdings}. */
+public final class ReapHoldings {
+
+    private ReapHoldings() {
+    }
+
+    /** The records reap {@code reapId} removed, by device, kind, type and address. */
+    public static List<LiveRow> of(Connection connection, long reapId) throws SQLException {
+        List<LiveRow> rows = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT data FROM reap_holdings WHERE reap_id = ? ORDER BY part")) {
+            statement.setLong(1, reapId);
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    decode(rs.getBytes(1), rows::add);
+                }
+            }
+        }
+        return rows;
+    }
+
+    static void decode(byte[] data, Consumer<LiveRow> sink) {
+        LiveSetCodec.decode(data, 0, new LiveSetCodec.Sink() {
+            @Override
+            public void put(LiveRow row) {
+                sink.accept(row);
+            }
+
+            @Override
+            public void delete(LiveKeyRow key) {
+                throw new IllegalStateException("a reap's holdings never delete");
+            }
+        });
+    }
+}
