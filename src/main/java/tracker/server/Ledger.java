@@ -248,13 +248,15 @@ final class Ledger {
             }
             return null;
         }
-        List<LiveRow> held = new ArrayList<>(process.records.size());
+        LiveRecord[] removed = new LiveRecord[process.records.size()];
+        int count = 0;
         for (LiveRecord record : process.records.values()) {
             live.remove(record.key);
             record.removed = true;
             addTotal(record, -record.size);
-            held.add(record.toRow());
+            removed[count++] = record;
         }
+        List<LiveRow> held = new RemovedRecords(removed);
         process.records.clear();
         process.ended = true;
         noteEnded(process);

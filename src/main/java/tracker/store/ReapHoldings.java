@@ -26,8 +26,13 @@ public final class ReapHoldings {
                 }
             }
         }
+        rows.sort(ORDER);
         return rows;
     }
+
+    /** The order a post-mortem reads them in. */
+    private static final java.util.Comparator<LiveRow> ORDER = java.util.Comparator.comparingInt(LiveRow::deviceId)
+            .thenComparing(LiveRow::kind).thenComparing(LiveRow::type).thenComparingLong(LiveRow::bufferId);
 
     static void decode(byte[] data, Consumer<LiveRow> sink) {
         LiveSetCodec.decode(data, 0, new LiveSetCodec.Sink() {

@@ -14,10 +14,34 @@ public record ReapRecord(
         List<LiveRow> held) {
 
     public long count(String kind) {
-        return held.stream().filter(row -> row.kind().equals(kind)).count();
+        return kindTotals().count(kind);
     }
 
     public long bytes(String kind) {
-        return held.stream().filter(row -> row.kind().equals(kind)).mapToLong(LiveRow::size).sum();
+        return kindTotals().bytes(kind);
+    }
+
+    /** Counts and bytes per kind, in one pass over {@link #held}. */
+    public KindTotals kindTotals() {
+        java.util.Map<String, long[]> totals = new java.util.HashMap<>();
+        for (LiveRow row : held) {
+            long[] total = totals.computeIfAbsent(row.kind(), kind -> new long[2]);
+            total[0]++;
+            total[1] += row.size();
+        }
+        return new KindTotals(totals);
+    }
+
+    /** Per kind name (BUFFER, CB, KERNEL): records and bytes. */
+    public record KindTotals(java.util.Map<String, long[]> byKind) {
+        public long count(String kind) {
+            long[] total = byKind.get(kind);
+            return total == null ? 0 : total[0];
+        }
+
+        public long bytes(String kind) {
+            long[] total = byKind.get(kind);
+            return total == null ? 0 : total[1];
+        }
     }
 }

@@ -92,6 +92,7 @@ public final class StoreWriter {
      */
     public static void writeReap(Handle handle, ReapRecord reap) throws SQLException {
         ProcessRow process = reap.process();
+        ReapRecord.KindTotals totals = reap.kindTotals();
         handle.createUpdate("INSERT INTO reaps (id, process_id, pid, reported_pid, start_ticks, uid, command,"
                         + " first_seen, last_seen, reaped_at, reason, buffers, buffer_bytes, cbs, cb_bytes, kernels,"
                         + " kernel_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
@@ -106,12 +107,12 @@ public final class StoreWriter {
                 .bind(8, Times.utc(process.lastSeenMicros()))
                 .bind(9, Times.utc(reap.reapedAtMicros()))
                 .bind(10, reap.reason())
-                .bind(11, (int) reap.count("BUFFER"))
-                .bind(12, reap.bytes("BUFFER"))
-                .bind(13, (int) reap.count("CB"))
-                .bind(14, reap.bytes("CB"))
-                .bind(15, (int) reap.count("KERNEL"))
-                .bind(16, reap.bytes("KERNEL"))
+                .bind(11, (int) totals.count("BUFFER"))
+                .bind(12, totals.bytes("BUFFER"))
+                .bind(13, (int) totals.count("CB"))
+                .bind(14, totals.bytes("CB"))
+                .bind(15, (int) totals.count("KERNEL"))
+                .bind(16, totals.bytes("KERNEL"))
                 .execute();
         insertReapTotals(handle, reap);
         insertHoldings(handle, reap);
@@ -128,8 +129,8 @@ public final class StoreWriter {
     }
 
     private static void insertReapTotals(Handle handle, ReapRecord reap) throws SQLException {
-        Map<TotalKey, long[]> totals = new java.util.TreeMap<>(java.util.Comparator.comparingInt(TotalKey::deviceId)
-                .thenComparing(TotalKey::kind).thenComparing(TotalKey::type));
+        // one pass over what may be 100,000 records; the kinds and types are few
+        Map<TotalKey, long[]> totals = new java.util.HashMap<>();
         for (LiveRow row : reap.held()) {
             long[] total = totals.computeIfAbsent(new TotalKey(row.deviceId(), row.kind(), row.type()),
                     key -> new long[2]);
@@ -151,9 +152,9 @@ public final class StoreWriter {
         }
     }
 
+    /** In the ledger's order: readers sort what they show (a reap is written often, read rarely). */
     private static void insertHoldings(Handle handle, ReapRecord reap) throws SQLException {
-        List<LiveRow> held = new java.util.ArrayList<>(reap.held());
-        held.sort(HELD_ORDER);
+        List<LiveRow> held = reap.held();
         List<byte[]> blobs = LiveSetCodec.encodeAll(held, LiveSegments.ENTRIES_PER_SEGMENT);
         try (PreparedStatement statement = handle.getConnection().prepareStatement("INSERT INTO reap_holdings"
                 + " (reap_id, part, entries, encoding, data) VALUES (?, ?, ?, ?, ?)")) {
@@ -169,10 +170,6 @@ public final class StoreWriter {
             statement.executeBatch();
         }
     }
-
-    /** Held records are stored by device, kind, type and address: the order a post-mortem reads them in. */
-    private static final java.util.Comparator<LiveRow> HELD_ORDER = java.util.Comparator.comparingInt(LiveRow::deviceId)
-            .thenComparing(LiveRow::kind).thenComparing(LiveRow::type).thenComparingLong(LiveRow::bufferId);
 
     private static void insertProcesses(Handle handle, List<ProcessRow> rows) {
         if (rows.isEmpty()) {
