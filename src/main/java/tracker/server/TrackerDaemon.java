@@ -42,6 +42,8 @@ public final class TrackerDaemon implements AutoCloseable {
 
     /** Events read and not yet taken by the ledger; a full queue makes readers, and so clients, wait. */
     static final int INGEST_QUEUE_EVENTS = 65_536;
+    /** the stored event count this run started from */
+    private long eventsAtStart;
     private static final long STOP_TIMEOUT_MS = 30_000;
 
     private final ServerConfig config;
@@ -105,6 +107,9 @@ public final class TrackerDaemon implements AutoCloseable {
         Ledger ledger = new Ledger(state.nextChunkId(), state.nextSegmentSeq(), state.counters(),
                 metrics.malformedFrames::get);
         metrics.malformedFrames.set(state.counters().getOrDefault("malformed_frames", 0L));
+        // received and committed both count every run, so that they meet once all is committed
+        eventsAtStart = state.counters().getOrDefault("events", 0L);
+        metrics.eventsCommitted.set(eventsAtStart);
         java.util.Map<Long, ProcessRecord> owners = new java.util.HashMap<>();
         for (ProcessRow row : state.owners()) {
             ProcessRecord record = ProcessRecord.restored(row);
@@ -296,7 +301,7 @@ public final class TrackerDaemon implements AutoCloseable {
             }
             database.close();
         }
-        log.info("stopped: " + figures.eventsCommitted() + " events committed this run, "
+        log.info("stopped: " + (figures.eventsCommitted() - eventsAtStart) + " events committed this run, "
                 + figures.malformedFrames() + " malformed frames in all");
     }
 
