@@ -33,6 +33,9 @@ public final class Reaper implements AutoCloseable {
     private final EventLog log;
     private final java.util.function.LongSupplier nowMicros;
     private final ScheduledExecutorService scheduler;
+    /** processes to look at after a disconnect, soonest first */
+    private final java.util.PriorityQueue<Check> checks =
+            new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Check::dueNanos));
 
     public Reaper(ReapTarget target, ProcessProbe probe, EventLog log, java.util.function.LongSupplier nowMicros) {
         this.target = target;
@@ -63,32 +66,66 @@ public final class Reaper implements AutoCloseable {
 
     /** Checks these processes now and a few times more over the next seconds. */
     public void checkSoon(List<ProcessRow> processes) {
-        List<ProcessRow> resolved = processes.stream().filter(p -> p.pid() != null && p.pid() > 0).toList();
-        if (!resolved.isEmpty()) {
-            scheduleCheck(resolved, 0);
+        long now = System.nanoTime();
+        boolean any = false;
+        synchronized (checks) {
+            for (ProcessRow process : processes) {
+                if (process.pid() != null && process.pid() > 0) {
+                    checks.add(new Check(process, 0, now));
+                    any = true;
+                }
+            }
+        }
+        if (any) {
+            scheduleChecks(0);
         }
     }
 
-    private void scheduleCheck(List<ProcessRow> processes, int attempt) {
-        if (attempt >= RECHECK_DELAYS_MS.length || scheduler.isShutdown()) {
-            return;
-        }
+    /** A process to look at when {@code dueNanos} comes; {@code attempt} indexes {@link #RECHECK_DELAYS_MS}. */
+    private record Check(ProcessRow process, int attempt, long dueNanos) {
+    }
+
+    private void scheduleChecks(long delayMs) {
         try {
-            scheduler.schedule(() -> guarded(() -> {
-                List<ProcessRow> alive = new ArrayList<>();
-                List<ProcessRow> dead = new ArrayList<>();
-                for (ProcessRow process : processes) {
-                    (liveness(process).equals(Liveness.ALIVE) ? alive : dead).add(process);
-                }
-                if (!dead.isEmpty()) {
-                    reapDead(dead, null);
-                }
-                if (!alive.isEmpty()) {
-                    scheduleCheck(alive, attempt + 1);
-                }
-            }), RECHECK_DELAYS_MS[attempt], TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> guarded(this::runDueChecks), delayMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down
+        }
+    }
+
+    /**
+     * Takes every check that is due, not just one: when many clients exit together (a CI job
+     * ending), their reaps go to the ledger together and share commits, instead of each
+     * waiting for its own.
+     */
+    private void runDueChecks() {
+        long now = System.nanoTime();
+        List<Check> due = new ArrayList<>();
+        synchronized (checks) {
+            while (!checks.isEmpty() && checks.peek().dueNanos() <= now) {
+                due.add(checks.poll());
+            }
+        }
+        if (due.isEmpty()) {
+            return;
+        }
+        List<ProcessRow> dead = new ArrayList<>();
+        for (Check check : due) {
+            if (!liveness(check.process()).equals(Liveness.ALIVE)) {
+                dead.add(check.process());
+                continue;
+            }
+            int next = check.attempt() + 1;
+            if (next < RECHECK_DELAYS_MS.length) {
+                synchronized (checks) {
+                    checks.add(new Check(check.process(), next,
+                            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RECHECK_DELAYS_MS[next])));
+                }
+                scheduleChecks(RECHECK_DELAYS_MS[next]);
+            }
+        }
+        if (!dead.isEmpty()) {
+            reapDead(dead, null);
         }
     }
 
