@@ -90,7 +90,9 @@ class ManyClientsTest {
             for (Future<?> batch : done) {
                 batch.get(120, TimeUnit.SECONDS);
             }
-            assertEquals(CONNECTIONS, daemon.daemon().metrics().connectionsOpen());
+            assertEquals(CONNECTIONS, daemon.daemon().metrics().connectionsOpen(), () -> "connections closed early:\n"
+                    + daemon.output().lines().filter(l -> l.contains("disconnected")).limit(5)
+                    .collect(java.util.stream.Collectors.joining("\n")));
 
             for (WireClient client : clients) {
                 client.close();
