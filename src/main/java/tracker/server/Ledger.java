@@ -354,14 +354,7 @@ final class Ledger {
             record.refCountChanged = false;
             rows.add(record.toRow());
         }
-        List<byte[]> blobs = LiveSetCodec.encodeAll(rows, LiveSegments.ENTRIES_PER_SEGMENT);
-        if (blobs.isEmpty()) {
-            out.segments.add(new SegmentRow(owner.id, nextSegmentSeq++, true, 0, new byte[0]));
-        }
-        for (int part = 0; part < blobs.size(); part++) {
-            int entries = Math.min(LiveSegments.ENTRIES_PER_SEGMENT, rows.size() - part * LiveSegments.ENTRIES_PER_SEGMENT);
-            out.segments.add(new SegmentRow(owner.id, nextSegmentSeq++, part == 0, entries, blobs.get(part)));
-        }
+        out.segments.addAll(LiveSegments.snapshotOf(owner.id, () -> nextSegmentSeq++, rows));
         owner.storedEntries = rows.size();
     }
 

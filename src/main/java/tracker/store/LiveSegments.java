@@ -23,6 +23,31 @@ public final class LiveSegments {
     private LiveSegments() {
     }
 
+    /**
+     * The whole live set of a process as snapshot segments (the first replaces the process's
+     * earlier ones; an empty live set gives one empty snapshot, which only deletes them).
+     */
+    public static List<SegmentRow> snapshotOf(long processId, java.util.function.LongSupplier nextSeq,
+                                              List<LiveRow> rows) {
+        List<LiveSetCodec.Blob> blobs = LiveSetCodec.encodeAll(rows, ENTRIES_PER_SEGMENT);
+        if (blobs.isEmpty()) {
+            return List.of(new SegmentRow(processId, nextSeq.getAsLong(), true, 0, new byte[0]));
+        }
+        List<SegmentRow> segments = new ArrayList<>(blobs.size());
+        for (LiveSetCodec.Blob blob : blobs) {
+            segments.add(new SegmentRow(processId, nextSeq.getAsLong(), segments.isEmpty(), blob.entries(),
+                    blob.data()));
+        }
+        return segments;
+    }
+
+    /** Replays one blob on its own: its rows by key. */
+    static Map<LiveKeyRow, LiveRow> replay(byte[] blob, long processId) {
+        Replay replay = new Replay(processId);
+        LiveSetCodec.decode(blob, processId, replay);
+        return replay.rows;
+    }
+
     /** One process's stored live set, and how many entries its segments hold (for compaction). */
     public record ProcessLiveSet(long processId, Collection<LiveRow> rows, long storedEntries) {
     }

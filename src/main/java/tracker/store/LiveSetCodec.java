@@ -109,19 +109,23 @@ public final class LiveSetCodec {
         }
     }
 
+    /** An encoded blob and how many entries it holds. */
+    public record Blob(int entries, byte[] data) {
+    }
+
     /** Encodes puts of {@code rows}, at most {@code perBlob} to a blob. */
-    public static List<byte[]> encodeAll(List<LiveRow> rows, int perBlob) {
-        List<byte[]> blobs = new ArrayList<>();
+    public static List<Blob> encodeAll(List<LiveRow> rows, int perBlob) {
+        List<Blob> blobs = new ArrayList<>();
         Writer writer = new Writer();
         for (LiveRow row : rows) {
             if (writer.entries() == perBlob) {
-                blobs.add(writer.toBytes());
+                blobs.add(new Blob(writer.entries(), writer.toBytes()));
                 writer = new Writer();
             }
             writer.put(row);
         }
         if (writer.entries() > 0) {
-            blobs.add(writer.toBytes());
+            blobs.add(new Blob(writer.entries(), writer.toBytes()));
         }
         return blobs;
     }

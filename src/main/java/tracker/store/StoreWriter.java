@@ -44,7 +44,7 @@ public final class StoreWriter {
             for (int i = 0; i < batch.endedEmpty.size(); i++) {
                 endProcess(handle, batch.endedEmpty.get(i), batch.endedEmptyReasons.get(i));
             }
-            writeSegments(handle, batch.segments);
+            writeSegments(handle.getConnection(), batch.segments);
             insertChunks(handle, batch.chunks);
             if (batch.pruneBeforeMicros > 0) {
                 batch.pruneResult = prune(handle, batch.pruneBeforeMicros);
@@ -115,7 +115,7 @@ public final class StoreWriter {
                 .bind(16, totals.bytes("KERNEL"))
                 .execute();
         insertReapTotals(handle, reap);
-        insertHoldings(handle, reap);
+        insertHoldings(handle.getConnection(), reap.id(), reap.held());
         handle.createUpdate("DELETE FROM live_segments WHERE process_id = ?").bind(0, process.id()).execute();
         handle.createUpdate("UPDATE processes SET ended_at = ?, end_reason = ?, last_seen = ? WHERE id = ?")
                 .bind(0, Times.utc(reap.reapedAtMicros()))
@@ -152,19 +152,20 @@ public final class StoreWriter {
         }
     }
 
-    /** In the ledger's order: readers sort what they show (a reap is written often, read rarely). */
-    private static void insertHoldings(Handle handle, ReapRecord reap) throws SQLException {
-        List<LiveRow> held = reap.held();
-        List<byte[]> blobs = LiveSetCodec.encodeAll(held, LiveSegments.ENTRIES_PER_SEGMENT);
-        try (PreparedStatement statement = handle.getConnection().prepareStatement("INSERT INTO reap_holdings"
+    /**
+     * What a reaped process held, in parts, in the given order: readers sort what they show
+     * (a reap is written often, read rarely).
+     */
+    public static void insertHoldings(Connection connection, long reapId, List<LiveRow> held) throws SQLException {
+        List<LiveSetCodec.Blob> blobs = LiveSetCodec.encodeAll(held, LiveSegments.ENTRIES_PER_SEGMENT);
+        try (PreparedStatement statement = connection.prepareStatement("INSERT INTO reap_holdings"
                 + " (reap_id, part, entries, encoding, data) VALUES (?, ?, ?, ?, ?)")) {
             for (int part = 0; part < blobs.size(); part++) {
-                statement.setLong(1, reap.id());
+                statement.setLong(1, reapId);
                 statement.setInt(2, part);
-                statement.setInt(3, Math.min(LiveSegments.ENTRIES_PER_SEGMENT,
-                        held.size() - part * LiveSegments.ENTRIES_PER_SEGMENT));
+                statement.setInt(3, blobs.get(part).entries());
                 statement.setInt(4, LiveSetCodec.ENCODING_V1);
-                statement.setBytes(5, blobs.get(part));
+                statement.setBytes(5, blobs.get(part).data());
                 statement.addBatch();
             }
             statement.executeBatch();
@@ -194,11 +195,11 @@ public final class StoreWriter {
         batch.execute();
     }
 
-    private static void writeSegments(Handle handle, List<SegmentRow> segments) throws SQLException {
+    /** Inserts segments; a snapshot first deletes its process's earlier ones. */
+    public static void writeSegments(Connection connection, List<SegmentRow> segments) throws SQLException {
         if (segments.isEmpty()) {
             return;
         }
-        Connection connection = handle.getConnection();
         try (PreparedStatement compact = connection.prepareStatement(
                 "DELETE FROM live_segments WHERE process_id = ? AND seq < ?")) {
             for (SegmentRow segment : segments) {

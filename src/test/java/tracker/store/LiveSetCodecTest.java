@@ -3,7 +3,6 @@ package tracker.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,10 +34,10 @@ class LiveSetCodecTest {
     void negativeAndExtremeValuesSurvive() {
         LiveRow odd = new LiveRow("BUFFER", -1, -1L, "TRACE", Long.MAX_VALUE, 0, OWNER, 0);
         LiveRow low = new LiveRow("BUFFER", 0, Long.MIN_VALUE, "L1_SMALL", 0, 1, OWNER, Long.MAX_VALUE / 1000);
-        List<byte[]> blobs = LiveSetCodec.encodeAll(List.of(odd, low), 1);
+        List<LiveSetCodec.Blob> blobs = LiveSetCodec.encodeAll(List.of(odd, low), 1);
         assertEquals(2, blobs.size(), "one entry per blob asked for");
-        assertEquals(List.of(odd), new ArrayList<>(replay(blobs.get(0)).values()));
-        assertEquals(List.of(low), new ArrayList<>(replay(blobs.get(1)).values()));
+        assertEquals(List.of(odd), new ArrayList<>(replay(blobs.get(0).data()).values()));
+        assertEquals(List.of(low), new ArrayList<>(replay(blobs.get(1).data()).values()));
     }
 
     @Test
@@ -49,25 +48,13 @@ class LiveSetCodecTest {
             rows.add(new LiveRow("BUFFER", 0, (1234L << 32) | i, i % 2 == 0 ? "DRAM" : "L1", 4096L * (1 + i % 7), 1,
                     OWNER, start + i * 3L));
         }
-        byte[] blob = LiveSetCodec.encodeAll(rows, rows.size()).get(0);
+        byte[] blob = LiveSetCodec.encodeAll(rows, rows.size()).get(0).data();
         assertEquals(rows, new ArrayList<>(replay(blob).values()));
         double perRecord = blob.length / (double) rows.size();
         assertEquals(true, perRecord < 12, "bytes per record: " + perRecord);
     }
 
     private static Map<LiveKeyRow, LiveRow> replay(byte[] blob) {
-        Map<LiveKeyRow, LiveRow> rows = new LinkedHashMap<>();
-        LiveSetCodec.decode(blob, OWNER, new LiveSetCodec.Sink() {
-            @Override
-            public void put(LiveRow row) {
-                rows.put(new LiveKeyRow(row.kind(), row.deviceId(), row.bufferId()), row);
-            }
-
-            @Override
-            public void delete(LiveKeyRow key) {
-                rows.remove(key);
-            }
-        });
-        return rows;
+        return LiveSegments.replay(blob, OWNER);
     }
 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import tracker.store.LiveRow;
 import tracker.store.LiveSegments;
-import tracker.store.LiveSetCodec;
 import tracker.store.SegmentRow;
 
 /** Stored live sets for fixtures: per process, a snapshot of the given rows. */
@@ -22,14 +21,8 @@ public final class Segments {
         Map<Long, List<LiveRow>> byProcess = new LinkedHashMap<>();
         rows.forEach(row -> byProcess.computeIfAbsent(row.processId(), id -> new ArrayList<>()).add(row));
         List<SegmentRow> segments = new ArrayList<>();
-        byProcess.forEach((processId, owned) -> {
-            List<byte[]> blobs = LiveSetCodec.encodeAll(owned, LiveSegments.ENTRIES_PER_SEGMENT);
-            for (int part = 0; part < blobs.size(); part++) {
-                int entries = Math.min(LiveSegments.ENTRIES_PER_SEGMENT,
-                        owned.size() - part * LiveSegments.ENTRIES_PER_SEGMENT);
-                segments.add(new SegmentRow(processId, SEQ.getAndIncrement(), part == 0, entries, blobs.get(part)));
-            }
-        });
+        byProcess.forEach((processId, owned) ->
+                segments.addAll(LiveSegments.snapshotOf(processId, SEQ::getAndIncrement, owned)));
         return segments;
     }
 }
