@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import tracker.store.LiveRow;
 import tracker.store.LiveSegments;
 import tracker.store.StorageException;
@@ -36,8 +37,15 @@ final class LiveRecords {
     private LiveRecords() {
     }
 
-    /** Every live record, or those of the processes with host pid {@code pid}; unsorted. */
+    /**
+     * Every live record, or those of the processes with host pid {@code pid}; unsorted. Read
+     * in one snapshot, so that a reap committing meanwhile is seen whole or not at all.
+     */
     static List<Owned> read(Handle handle, Integer pid) {
+        return handle.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> readIn(h, pid));
+    }
+
+    private static List<Owned> readIn(Handle handle, Integer pid) {
         Map<Long, Owner> owners = new HashMap<>();
         var query = handle.createQuery("SELECT id, pid, reported_pid, command FROM processes p"
                 + " WHERE EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = p.id)"

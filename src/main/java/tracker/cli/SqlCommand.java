@@ -35,6 +35,10 @@ final class SqlCommand extends QueryCommand {
     }
 
     private Report readOnly(Connection connection) throws SQLException {
+        int isolation = connection.getTransactionIsolation();
+        // one snapshot for the whole query: the views over the live set read through their own
+        // statements, which would each see the latest commit under READ COMMITTED
+        connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         connection.setAutoCommit(false);
         try (Statement statement = connection.createStatement()) {
             statement.setQueryTimeout(TIMEOUT_SECONDS);
@@ -50,6 +54,7 @@ final class SqlCommand extends QueryCommand {
         } finally {
             connection.rollback();
             connection.setAutoCommit(true);
+            connection.setTransactionIsolation(isolation);
         }
     }
 
