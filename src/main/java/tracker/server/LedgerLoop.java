@@ -25,7 +25,7 @@ final class LedgerLoop implements Runnable {
      * can lose. (Not while writes fail: then it keeps serving and holds what it can.)
      */
     static final long MAX_BATCH_EVENTS = 250_000;
-    static final int MAX_BATCH_WINDOWS = 2;
+    static final int MAX_BATCH_WINDOWS = 1;
 
     /** Traffic seen this recently keeps the ledger in its busy (napping) mode. */
     private static final long BUSY_WINDOW_NANOS = 20_000_000;
