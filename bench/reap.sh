@@ -6,7 +6,10 @@
 #      (PROBE_PAUSE_US between round trips) and records every round trip;
 #   2. a background allocgen -b 1 stream (one client, what TT-Metal does) runs for the
 #      whole trial at full speed;
-#   3. after WARM_S seconds, a victim (allocgen -k 1 -n LIVE -w LIVE -x -H 600000) sends
+#   3. after WARM_S seconds, WARMUP_REAPS smaller victims (WARMUP_LIVE buffers each) are
+#      killed and reaped first, so that the timed reap meets a daemon whose JIT has compiled
+#      the reap path, like a daemon that has been running (WARMUP_REAPS=0: a cold daemon);
+#      then a victim (allocgen -k 1 -n LIVE -w LIVE -x -H 600000) sends
 #      LIVE allocations that all stay live and holds them; as soon as all LIVE records are
 #      committed (sql on allocations), it is killed with SIGKILL, so the reap is timed alone
 #      and not behind the commit of the victim's own allocations;
@@ -20,7 +23,7 @@
 # Prints each trial and the medians over REPEATS trials.
 #
 # Usage: bench/reap.sh        (about 3 minutes on a loaded 2-core machine)
-# Knobs (environment): REPEATS=3 LIVE=100000 WARM_S=2 PROBE_PAUSE_US=1000
+# Knobs (environment): REPEATS=3 LIVE=100000 WARM_S=2 PROBE_PAUSE_US=1000 WARMUP_REAPS=2 WARMUP_LIVE=20000
 #   STREAM=1 (0: no background stream, to see the reap's own cost)
 #   SERVE_OPTS="" (extra `tracker serve` options)  TRACKER_JAR=path TRACKER_LABEL=text (measure this jar)
 # Targets: reap <= 1 s; worst round trip during the reap <= 100 ms.
@@ -31,6 +34,8 @@ LIVE="${LIVE:-100000}"
 WARM_S="${WARM_S:-2}"
 PROBE_PAUSE_US="${PROBE_PAUSE_US:-1000}"
 STREAM="${STREAM:-1}"
+WARMUP_REAPS="${WARMUP_REAPS:-2}"
+WARMUP_LIVE="${WARMUP_LIVE:-20000}"
 SERVE_OPTS="${SERVE_OPTS:-}"
 
 build_tools
@@ -57,9 +62,27 @@ stop_group() {
     forget_pid "-$1"
 }
 
+# kill_victim OUT LIVE FIGURES: starts a victim holding LIVE buffers, kills it once they are
+# all committed, and waits until it is reaped; reapwatch's figures go to FIGURES. Sets
+# victim_pid and vpid (no subshell: it starts processes).
+kill_victim() {
+    local out=$1 live=$2 figures=$3
+    start_group victim_pid "$allocgen" -s "$daemon_sock" -k 1 -n "$live" -w "$live" -b 1 -v 3 -D 1 \
+        -x -H 600000 -P -t 600 >"$out" 2>&1
+    local deadline=$((SECONDS + 30))
+    vpid=""
+    until vpid="$(sed -n 's/^client pid=\([0-9]*\).*/\1/p' "$out")" && [ -n "$vpid" ]; do
+        [ $SECONDS -lt $deadline ] || die "the victim did not start: $(cat "$out")"
+        sleep 0.01
+    done
+    python3 "$bench/reapwatch.py" wait --pid "$vpid" --ctl "$daemon_ctl" --db "$daemon_db" \
+        --held "$live" --cli "$tracker" --interval 0.01 --timeout 300 >"$figures" ||
+        die "pid $vpid was not reaped: $(cat "$figures")"
+}
+
 # trial I -> sets t_analysis (no subshell: it starts processes)
 trial() {
-    local i=$1 probe_out="$work/probe-$i.txt" victim_out="$work/victim-$i.txt" vpid="" waited analysis
+    local i=$1 probe_out="$work/probe-$i.txt" victim_out="$work/victim-$i.txt" waited analysis w
     rm -f "$work"/reap.*
     # shellcheck disable=SC2086
     start_daemon reap $SERVE_OPTS
@@ -69,15 +92,13 @@ trial() {
         start_group stream_pid "$allocgen" -s "$daemon_sock" -k 1 -n 4000000000 -w 1000 -b 1 -v 3 -D 1 -t 3600
     fi
     sleep "$WARM_S"
-    start_group victim_pid "$allocgen" -s "$daemon_sock" -k 1 -n "$LIVE" -w "$LIVE" -b 1 -v 3 -D 1 \
-        -x -H 600000 -P -t 600 >"$victim_out" 2>&1
-    local deadline=$((SECONDS + 30))
-    until vpid="$(sed -n 's/^client pid=\([0-9]*\).*/\1/p' "$victim_out")" && [ -n "$vpid" ]; do
-        [ $SECONDS -lt $deadline ] || die "the victim did not start: $(cat "$victim_out")"
-        sleep 0.01
+    for ((w = 1; w <= WARMUP_REAPS; w++)); do
+        kill_victim "$work/warmup-$i-$w.txt" "$WARMUP_LIVE" "$work/warmup-$i-$w.figures"
+        wait "$victim_pid" 2>/dev/null || true
+        forget_pid "-$victim_pid"
     done
-    waited="$(python3 "$bench/reapwatch.py" wait --pid "$vpid" --ctl "$daemon_ctl" --db "$daemon_db" \
-        --held "$LIVE" --cli "$tracker" --interval 0.01 --timeout 300)" || die "pid $vpid was not reaped: $waited"
+    kill_victim "$victim_out" "$LIVE" "$work/victim-$i.figures"
+    waited="$(cat "$work/victim-$i.figures")"
     sleep 1 # round trips after the reap, for the baseline
     stop_group "$probe_pid"
     [ -z "$stream_pid" ] || stop_group "$stream_pid"
