@@ -47,6 +47,8 @@ final class ClientConnection implements Runnable {
     private final Map<Integer, ProcessRecord> processes = new HashMap<>();
 
     private long frames;
+    /** reads that returned data: frames per read tells how well reads batch under load */
+    private long reads;
     private long malformed;
     /** one bit per recent frame, 1 = bad; the lowest bit is the latest */
     private int recentBad;
@@ -113,6 +115,7 @@ final class ClientConnection implements Runnable {
             if (read < 0) {
                 return handleTail(assembler, out);
             }
+            reads++;
             assembler.filled(read);
             long now = context.nowMicros();
             int count = assembler.frameCount();
@@ -306,6 +309,10 @@ final class ClientConnection implements Runnable {
 
     long malformed() {
         return malformed;
+    }
+
+    long reads() {
+        return reads;
     }
 
     List<ProcessRecord> processes() {
