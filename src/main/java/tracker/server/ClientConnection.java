@@ -45,8 +45,16 @@ final class ClientConnection implements Runnable {
     private final int peerUid;
     private final String peerCommand;
     private final Map<Integer, ProcessRecord> processes = new HashMap<>();
+    /**
+     * The process of the previous frame: a connection nearly always reports for one pid, so
+     * this spares a boxed map lookup per frame.
+     */
+    private int lastPid;
+    private ProcessRecord lastProcess;
 
     private long frames;
+    /** reads that returned data: frames per read tells how well reads batch under load */
+    private long reads;
     private long malformed;
     /** one bit per recent frame, 1 = bad; the lowest bit is the latest */
     private int recentBad;
@@ -113,6 +121,7 @@ final class ClientConnection implements Runnable {
             if (read < 0) {
                 return handleTail(assembler, out);
             }
+            reads++;
             assembler.filled(read);
             long now = context.nowMicros();
             int count = assembler.frameCount();
@@ -251,6 +260,9 @@ final class ClientConnection implements Runnable {
     }
 
     private ProcessRecord processOf(int reportedPid, long now) {
+        if (lastProcess != null && reportedPid == lastPid) {
+            return lastProcess;
+        }
         ProcessRecord record = processes.get(reportedPid);
         if (record == null) {
             ProcessIdentity identity = context.resolver().resolve(reportedPid, peerPid, peerUid);
@@ -261,6 +273,8 @@ final class ClientConnection implements Runnable {
                         + reportedPid + (identity.resolved() ? " = pid " + identity.pid() + " here" : " (unresolved)"));
             }
         }
+        lastPid = reportedPid;
+        lastProcess = record;
         return record;
     }
 
@@ -306,6 +320,10 @@ final class ClientConnection implements Runnable {
 
     long malformed() {
         return malformed;
+    }
+
+    long reads() {
+        return reads;
     }
 
     List<ProcessRecord> processes() {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,6 +22,11 @@ final class IngestQueue {
 
     private final ConcurrentLinkedQueue<Object> items = new ConcurrentLinkedQueue<>();
     private final Semaphore room;
+    /**
+     * Items held, for {@link #size()}: the ledger reads it on every pass, and the queue's own
+     * size() walks every node, up to tens of thousands while the ledger catches up.
+     */
+    private final AtomicInteger held = new AtomicInteger();
     private volatile Thread sleepingConsumer;
 
     IngestQueue(int capacity) {
@@ -29,6 +35,7 @@ final class IngestQueue {
 
     void put(Object item) throws InterruptedException {
         room.acquire(weightOf(item));
+        held.incrementAndGet();
         items.add(item);
         Thread consumer = sleepingConsumer;
         if (consumer != null) {
@@ -46,7 +53,8 @@ final class IngestQueue {
             weight += weightOf(item);
             moved++;
         }
-        if (weight > 0) {
+        if (moved > 0) {
+            held.addAndGet(-moved);
             room.release(weight);
         }
         return moved;
@@ -77,7 +85,8 @@ final class IngestQueue {
         return item instanceof List<?> list ? Math.max(1, list.size()) : 1;
     }
 
+    /** Items put and not yet drained; constant time. */
     int size() {
-        return items.size();
+        return held.get();
     }
 }

@@ -8,6 +8,9 @@ package tracker.wire;
  */
 public final class VersionSniffer {
 
+    /** values() clones its array on every call; this runs once per frame, so keep one copy. */
+    private static final WireVersion[] VERSIONS = WireVersion.values();
+
     private VersionSniffer() {
     }
 
@@ -21,7 +24,7 @@ public final class VersionSniffer {
         if (pid == 0) {
             return null;
         }
-        for (WireVersion candidate : WireVersion.values()) {
+        for (WireVersion candidate : VERSIONS) {
             int start = candidate.frameBytes();
             if (start >= expected.frameBytes() || start + FrameCodec.OFF_PROCESS + 4 > expected.frameBytes()) {
                 continue;

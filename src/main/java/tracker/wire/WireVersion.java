@@ -11,6 +11,9 @@ public enum WireVersion {
     V2(112),
     V3(144);
 
+    /** values() clones its array on every call; ofFrameBytes runs on every read. */
+    private static final WireVersion[] ALL = values();
+
     private final int frameBytes;
 
     WireVersion(int frameBytes) {
@@ -23,7 +26,7 @@ public enum WireVersion {
 
     /** The version whose frames are exactly {@code bytes} long, or null. */
     public static WireVersion ofFrameBytes(int bytes) {
-        for (WireVersion version : values()) {
+        for (WireVersion version : ALL) {
             if (version.frameBytes == bytes) {
                 return version;
             }

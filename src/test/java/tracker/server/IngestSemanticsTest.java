@@ -113,6 +113,27 @@ class IngestSemanticsTest {
     }
 
     @Test
+    void framesAlternatingBetweenTwoPidsOnOneConnectionEachBelongToTheirOwnPid() throws Exception {
+        int other = 999_999_999; // beyond pid_max: never a live process, recorded unresolved
+        try (TestDaemon daemon = TestDaemon.start(directory);
+             WireClient client = WireClient.connect(daemon.socket())) {
+            client.send(WireClient.frame(MessageType.ALLOC, 0, 64, DRAM, PID, 0x1),
+                    WireClient.frame(MessageType.ALLOC, 0, 64, DRAM, other, 0x2),
+                    WireClient.frame(MessageType.ALLOC, 0, 64, DRAM, other, 0x3),
+                    WireClient.frame(MessageType.ALLOC, 0, 64, DRAM, PID, 0x4),
+                    WireClient.frame(MessageType.ALLOC, 0, 64, DRAM, other, 0x5));
+            query(client, 0);
+            daemon.flush();
+            List<String> owners = daemon.daemon().database().jdbi().withHandle(h -> h.createQuery(
+                            "SELECT a.buffer_id, p.reported_pid FROM allocations a JOIN processes p ON p.id = a.process_id"
+                                    + " ORDER BY a.buffer_id")
+                    .map((rs, ctx) -> rs.getLong(1) + ":" + rs.getInt(2))
+                    .list());
+            assertEquals(List.of("1:" + PID, "2:" + other, "3:" + other, "4:" + PID, "5:" + other), owners);
+        }
+    }
+
+    @Test
     void refCountChangesInLaterCommitWindowsReachTheDatabase() throws Exception {
         try (TestDaemon daemon = TestDaemon.start(directory);
              WireClient client = WireClient.connect(daemon.socket())) {
