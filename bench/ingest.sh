@@ -14,14 +14,16 @@
 #
 # Each tracker run first warms the fresh daemon up with WARMUP_MSGS messages (same
 # k and b; the JIT compiles the hot paths, as in a long-running daemon), waits until
-# they are committed and their clients reaped, then times the run. WARMUP_MSGS=0
+# they are committed and their clients reaped, then times the run. A million messages
+# (a few seconds of traffic) is what it takes for the writer's H2 code to be compiled
+# too: with 100,000, the timed run shared the CPU with the compiler. WARMUP_MSGS=0
 # measures a cold daemon.
 #
 # Usage: bench/ingest.sh            (10 minutes on a loaded 2-core machine; REPEATS=1 for a quick look)
 # Knobs (environment): REPEATS=3 CLIENTS="1 4 16" BATCHES="1 64" WINDOW=1000
 #   N1=200000 N4=200000 N16=50000 (messages per client for k=1, 4, 16; N<k> for other k)
 #   BATCH_MULT=2 (N is multiplied by this when b > 1, so those runs also last long enough to time)
-#   WARMUP_MSGS=100000 (in total, split over the k clients)  POLL_S=0.05
+#   WARMUP_MSGS=1000000 (in total, split over the k clients)  POLL_S=0.05
 #   SERVE_OPTS="" (extra `tracker serve` options)
 #   TRACKER_JAR=path TRACKER_LABEL=text (measure this jar instead of building cli/tracker's)
 # Output: the table on stdout; every run's raw figures in bench/out/ingest-*.txt.
@@ -35,7 +37,7 @@ N1="${N1:-200000}"
 N4="${N4:-200000}"
 N16="${N16:-50000}"
 BATCH_MULT="${BATCH_MULT:-2}"
-WARMUP_MSGS="${WARMUP_MSGS:-100000}"
+WARMUP_MSGS="${WARMUP_MSGS:-1000000}"
 POLL_S="${POLL_S:-0.05}"
 SERVE_OPTS="${SERVE_OPTS:-}"
 
