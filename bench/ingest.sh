@@ -77,23 +77,13 @@ run_tracker() {
     rm -f "$work"/ingest.*
     # shellcheck disable=SC2086
     start_daemon ingest $SERVE_OPTS
-    local base=0 wn=$((WARMUP_MSGS / k))
-    if [ "$wn" -gt 0 ]; then
-        out="$("$allocgen" -s "$daemon_sock" -k "$k" -n "$wn" -w "$WINDOW" -b "$b" -v 3 -D 1 -q 2>&1)" ||
-            die "warm-up allocgen failed: $out"
-        base="$(field msgs "$out")"
-        python3 "$bench/ctl.py" --cli "$tracker" wait-committed "$daemon_ctl" "$daemon_db" "$base" "$(now)" \
-            --interval 0.2 --timeout 300 >/dev/null || die "warm-up events were not committed within 300 s"
-        python3 "$bench/ctl.py" --cli "$tracker" wait-sql "$daemon_ctl" "$daemon_db" \
-            "SELECT COUNT(*) FROM reaps" "$(now)" --min "$k" --interval 0.2 --timeout 300 >/dev/null ||
-            die "warm-up clients were not reaped within 300 s"
-    fi
+    warm_up_daemon "$k" "$b" "$WARMUP_MSGS"
     out="$("$allocgen" -s "$daemon_sock" -k "$k" -n "$n" -w "$WINDOW" -b "$b" -v 3 -D 1 -q 2>&1)" || rc=$?
     t_end="$(now)"
     [ $rc = 0 ] || { cat "$daemon_log" >&2; die "allocgen against the tracker failed (exit $rc): $out"; }
     msgs="$(field msgs "$out")"
     elapsed="$(field elapsed_s "$out")"
-    polled="$(python3 "$bench/ctl.py" --cli "$tracker" wait-committed "$daemon_ctl" "$daemon_db" "$((base + msgs))" "$t_end" \
+    polled="$(python3 "$bench/ctl.py" --cli "$tracker" wait-committed "$daemon_ctl" "$daemon_db" "$((warm_base + msgs))" "$t_end" \
         --interval "$POLL_S" --timeout 300)" || die "events were not committed within 300 s: $polled"
     lag="$(field lag_s "$polled")"
     rss="$(daemon_peak_rss_mb)"

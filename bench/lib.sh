@@ -172,3 +172,20 @@ print(round(statistics.median(v), 6) if v else "?")'; }
 field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2" | head -1; }
 
 now() { date +%s.%N; }
+
+# warm_up_daemon K B MSGS: sends MSGS messages from K clients (B per send) to the running
+# daemon, waits until they are committed and their clients reaped, so that what is timed
+# next meets compiled code. Sets warm_base to the number of messages sent (0 when MSGS < K).
+warm_up_daemon() {
+    local k=$1 b=$2 wn=$(($3 / $1)) out
+    warm_base=0
+    [ "$wn" -gt 0 ] || return 0
+    out="$("$allocgen" -s "$daemon_sock" -k "$k" -n "$wn" -w "$WINDOW" -b "$b" -v 3 -D 1 -q 2>&1)" ||
+        die "warm-up allocgen failed: $out"
+    warm_base="$(field msgs "$out")"
+    python3 "$bench/ctl.py" --cli "$tracker" wait-committed "$daemon_ctl" "$daemon_db" "$warm_base" "$(now)" \
+        --interval 0.2 --timeout 300 >/dev/null || die "warm-up events were not committed within 300 s"
+    python3 "$bench/ctl.py" --cli "$tracker" wait-sql "$daemon_ctl" "$daemon_db" \
+        "SELECT COUNT(*) FROM reaps" "$(now)" --min "$k" --interval 0.2 --timeout 300 >/dev/null ||
+        die "warm-up clients were not reaped within 300 s"
+}

@@ -51,23 +51,12 @@ for ((i = 1; i <= REPEATS; i++)); do
     rm -f "$work"/cpu.*
     # shellcheck disable=SC2086
     start_daemon cpu $SERVE_OPTS
-    base=0
-    wn=$((WARMUP_MSGS / K))
-    if [ "$wn" -gt 0 ]; then
-        out="$("$allocgen" -s "$daemon_sock" -k "$K" -n "$wn" -w "$WINDOW" -b "$B" -v 3 -D 1 -q 2>&1)" ||
-            die "warm-up allocgen failed: $out"
-        base="$(field msgs "$out")"
-        python3 "$bench/ctl.py" --cli "$tracker" wait-committed "$daemon_ctl" "$daemon_db" "$base" "$(now)" \
-            --interval 0.2 --timeout 300 >/dev/null || die "warm-up events were not committed within 300 s"
-        python3 "$bench/ctl.py" --cli "$tracker" wait-sql "$daemon_ctl" "$daemon_db" \
-            "SELECT COUNT(*) FROM reaps" "$(now)" --min "$K" --interval 0.2 --timeout 300 >/dev/null ||
-            die "warm-up clients were not reaped within 300 s"
-    fi
+    warm_up_daemon "$K" "$B" "$WARMUP_MSGS"
     before="$(thread_ticks)"
     out="$("$allocgen" -s "$daemon_sock" -k "$K" -n "$N" -w "$WINDOW" -b "$B" -v 3 -D 1 -q 2>&1)" ||
         die "allocgen failed: $out"
     msgs="$(field msgs "$out")"
-    python3 "$bench/ctl.py" --cli "$tracker" wait-committed "$daemon_ctl" "$daemon_db" "$((base + msgs))" "$(now)" \
+    python3 "$bench/ctl.py" --cli "$tracker" wait-committed "$daemon_ctl" "$daemon_db" "$((warm_base + msgs))" "$(now)" \
         --interval 0.2 --timeout 300 >/dev/null || die "events were not committed within 300 s"
     after="$(thread_ticks)"
     stop_daemon

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
  * unknown free; bit 5: client timestamp is 0, as in every FREE) then varints, most of them
  * deltas from the previous event of the chunk, which keeps a typical event near 10 bytes:
  * <pre>
- *   zigzag(received_us - prev) | device_id | buffer_type (byte) | size
- *   zigzag(buffer_id - prev) | [zigzag(client_ts - prev nonzero client_ts)] | ref_count_after
+ *   Varints.zigzag(received_us - prev) | device_id | buffer_type (byte) | size
+ *   Varints.zigzag(buffer_id - prev) | [Varints.zigzag(client_ts - prev nonzero client_ts)] | ref_count_after
  * </pre>
  * Builders are not thread-safe; decoding is.
  */
@@ -47,13 +47,13 @@ public final class EventChunkCodec {
             boolean noTimestamp = clientTimestamp == 0;
             bytes[length++] = (byte) (typeCode | (unknownFree ? UNKNOWN_FREE_FLAG : 0)
                     | (noTimestamp ? NO_TIMESTAMP_FLAG : 0));
-            putVarLong(zigzag(receivedMicros - previousMicros));
+            putVarLong(Varints.zigzag(receivedMicros - previousMicros));
             putVarLong(deviceId & 0xFFFFFFFFL);
             bytes[length++] = (byte) bufferType;
             putVarLong(size);
-            putVarLong(zigzag(bufferId - previousBufferId));
+            putVarLong(Varints.zigzag(bufferId - previousBufferId));
             if (!noTimestamp) {
-                putVarLong(zigzag(clientTimestamp - previousTimestamp));
+                putVarLong(Varints.zigzag(clientTimestamp - previousTimestamp));
                 previousTimestamp = clientTimestamp;
             }
             putVarLong(refCountAfter & 0xFFFFFFFFL);
@@ -82,11 +82,7 @@ public final class EventChunkCodec {
         }
 
         private void putVarLong(long value) {
-            while ((value & ~0x7FL) != 0) {
-                bytes[length++] = (byte) ((value & 0x7F) | 0x80);
-                value >>>= 7;
-            }
-            bytes[length++] = (byte) value;
+            length = Varints.put(bytes, length, value);
         }
 
         private void ensure(int extra) {
@@ -104,40 +100,19 @@ public final class EventChunkCodec {
         long timestamp = 0;
         while (position[0] < data.length) {
             int head = data[position[0]++] & 0xFF;
-            micros += unzigzag(getVarLong(data, position));
-            int deviceId = (int) getVarLong(data, position);
+            micros += Varints.unzigzag(Varints.get(data, position));
+            int deviceId = (int) Varints.get(data, position);
             int bufferType = data[position[0]++] & 0xFF;
-            long size = getVarLong(data, position);
-            bufferId += unzigzag(getVarLong(data, position));
+            long size = Varints.get(data, position);
+            bufferId += Varints.unzigzag(Varints.get(data, position));
             boolean noTimestamp = (head & NO_TIMESTAMP_FLAG) != 0;
             if (!noTimestamp) {
-                timestamp += unzigzag(getVarLong(data, position));
+                timestamp += Varints.unzigzag(Varints.get(data, position));
             }
-            int refCount = (int) getVarLong(data, position);
+            int refCount = (int) Varints.get(data, position);
             sink.accept(new HistoryEvent(processId, pid, Instant.EPOCH.plusNanos(micros * 1000), head & 0x0F, deviceId,
                     bufferType, size, bufferId, noTimestamp ? 0 : timestamp, refCount,
                     (head & UNKNOWN_FREE_FLAG) != 0));
         }
-    }
-
-    private static long getVarLong(byte[] data, int[] position) {
-        long value = 0;
-        int shift = 0;
-        while (true) {
-            byte b = data[position[0]++];
-            value |= (long) (b & 0x7F) << shift;
-            if (b >= 0) {
-                return value;
-            }
-            shift += 7;
-        }
-    }
-
-    private static long zigzag(long value) {
-        return (value << 1) ^ (value >> 63);
-    }
-
-    private static long unzigzag(long value) {
-        return (value >>> 1) ^ -(value & 1);
     }
 }

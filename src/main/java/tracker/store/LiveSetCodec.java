@@ -13,8 +13,8 @@ import java.util.Map;
  * (what a reaped process held). An entry either puts a record (inserts it or replaces the
  * one with the same key) or deletes the record with its key:
  * <pre>
- *   head byte (bit 0: delete) | kind (string ref) | zigzag(device_id) | zigzag(buffer_id - prev)
- *   put only: type (string ref) | size | ref_count | zigzag(allocated_us - prev)
+ *   head byte (bit 0: delete) | kind (string ref) | Varints.zigzag(device_id) | Varints.zigzag(buffer_id - prev)
+ *   put only: type (string ref) | size | ref_count | Varints.zigzag(allocated_us - prev)
  * </pre>
  * A string ref is an index into the strings met so far in this blob; the index one past
  * them is followed by a new string (length, UTF-8). A record takes 8 to 12 bytes; one row
@@ -52,7 +52,7 @@ public final class LiveSetCodec {
             putString(row.type());
             putVarLong(row.size());
             putVarLong(row.refCount() & 0xFFFFFFFFL);
-            putVarLong(zigzag(row.allocatedAtMicros() - previousMicros));
+            putVarLong(Varints.zigzag(row.allocatedAtMicros() - previousMicros));
             previousMicros = row.allocatedAtMicros();
         }
 
@@ -73,8 +73,8 @@ public final class LiveSetCodec {
             entries++;
             bytes[length++] = (byte) flags;
             putString(kind);
-            putVarLong(zigzag(deviceId));
-            putVarLong(zigzag(bufferId - previousBufferId));
+            putVarLong(Varints.zigzag(deviceId));
+            putVarLong(Varints.zigzag(bufferId - previousBufferId));
             previousBufferId = bufferId;
         }
 
@@ -94,12 +94,8 @@ public final class LiveSetCodec {
         }
 
         private void putVarLong(long value) {
-            ensure(10);
-            while ((value & ~0x7FL) != 0) {
-                bytes[length++] = (byte) ((value & 0x7F) | 0x80);
-                value >>>= 7;
-            }
-            bytes[length++] = (byte) value;
+            ensure(Varints.MAX_BYTES);
+            length = Varints.put(bytes, length, value);
         }
 
         private void ensure(int extra) {
@@ -139,50 +135,29 @@ public final class LiveSetCodec {
         while (position[0] < data.length) {
             int head = data[position[0]++] & 0xFF;
             String kind = getString(data, position, strings);
-            int deviceId = (int) unzigzag(getVarLong(data, position));
-            bufferId += unzigzag(getVarLong(data, position));
+            int deviceId = (int) Varints.unzigzag(Varints.get(data, position));
+            bufferId += Varints.unzigzag(Varints.get(data, position));
             if ((head & DELETE_FLAG) != 0) {
                 sink.delete(new LiveKeyRow(kind, deviceId, bufferId));
                 continue;
             }
             String type = getString(data, position, strings);
-            long size = getVarLong(data, position);
-            int refCount = (int) getVarLong(data, position);
-            micros += unzigzag(getVarLong(data, position));
+            long size = Varints.get(data, position);
+            int refCount = (int) Varints.get(data, position);
+            micros += Varints.unzigzag(Varints.get(data, position));
             sink.put(new LiveRow(kind, deviceId, bufferId, type, size, refCount, processId, micros));
         }
     }
 
     private static String getString(byte[] data, int[] position, List<String> strings) {
-        int index = (int) getVarLong(data, position);
+        int index = (int) Varints.get(data, position);
         if (index < strings.size()) {
             return strings.get(index);
         }
-        int length = (int) getVarLong(data, position);
+        int length = (int) Varints.get(data, position);
         String text = new String(data, position[0], length, StandardCharsets.UTF_8);
         position[0] += length;
         strings.add(text);
         return text;
-    }
-
-    private static long getVarLong(byte[] data, int[] position) {
-        long value = 0;
-        int shift = 0;
-        while (true) {
-            byte b = data[position[0]++];
-            value |= (long) (b & 0x7F) << shift;
-            if (b >= 0) {
-                return value;
-            }
-            shift += 7;
-        }
-    }
-
-    private static long zigzag(long value) {
-        return (value << 1) ^ (value >> 63);
-    }
-
-    private static long unzigzag(long value) {
-        return (value >>> 1) ^ -(value & 1);
     }
 }
