@@ -201,7 +201,7 @@ import glob, re, sys
 log, work = sys.argv[1], sys.argv[2]
 per_pid, closed_bad = {}, {}
 for line in open(log, errors="replace"):
-    m = re.search(r"client disconnected: pid (\d+), connection #\d+, \d+ frames(?:, (\d+) malformed)? \(([^)]*)\)", line)
+    m = re.search(r"client disconnected: pid (\d+), connection #\d+, \d+ frames(?: in \d+ reads)?(?:, (\d+) malformed)? \(([^)]*)\)", line)
     if m:
         pid = int(m.group(1))
         per_pid[pid] = per_pid.get(pid, 0) + int(m.group(2) or 0)

@@ -121,8 +121,9 @@ final class ConnectionAcceptor implements Runnable {
             closedSignal.notifyAll();
         }
         log().info("client disconnected: pid " + connection.peerPid() + ", connection #" + connection.number() + ", "
-                + connection.frames() + " frames in " + connection.reads() + " reads" + (connection.malformed() > 0 ? ", " + connection.malformed()
-                + " malformed" : "") + " (" + connection.endReason() + ")");
+                + connection.frames() + " frames in " + connection.reads() + " reads"
+                + (connection.malformed() > 0 ? ", " + connection.malformed() + " malformed" : "")
+                + " (" + connection.endReason() + ")");
         if (!stopping) {
             List<ProcessRow> processes = connection.processes().stream()
                     .filter(p -> p.identity.resolved())
