@@ -1,6 +1,7 @@
 package tracker.cli;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,14 @@ public final class Main {
                         + "); reading the database file instead");
             }
         }
-        return TrackerCommand.commandLine().execute(args);
+        picocli.CommandLine commandLine = TrackerCommand.commandLine();
+        PrintWriter out = StandardOutput.writer();
+        commandLine.setOut(out);
+        try {
+            return commandLine.execute(args);
+        } finally {
+            out.flush();
+        }
     }
 
     /** Mirrors {@code tracker.server.ServerConfig#controlSocketOf}, without loading the server. */
