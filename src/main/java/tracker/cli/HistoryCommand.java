@@ -7,14 +7,12 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tracker.report.Bytes;
+import tracker.report.Format;
 import tracker.report.Hex;
 import tracker.report.Report;
 import tracker.store.EventChunkCodec;
 import tracker.store.HistoryEvent;
 import tracker.store.Times;
-import tracker.wire.KernelType;
-import tracker.wire.MemoryType;
-import tracker.wire.MessageType;
 
 @Command(name = "history", sortOptions = false,
         description = {"Allocation events in time order: every ALLOC, FREE, CB_ALLOC, CB_FREE, KERNEL_LOAD and "
@@ -74,27 +72,18 @@ final class HistoryCommand extends QueryCommand {
         events.sort(Comparator.comparing(HistoryEvent::receivedAt));
         List<HistoryEvent> shown = limit > 0 && events.size() > limit
                 ? events.subList(events.size() - limit, events.size()) : events;
-        Report report = new Report("time", "pid", "event", "device_id", "type", "buffer_id", "size", "ref_count",
-                "unknown_free");
+        if (format() == Format.TABLE) {
+            HistoryTable.write(shown, out());
+            return ExitCode.OK;
+        }
+        Report report = new Report(HistoryTable.COLUMNS);
         for (HistoryEvent event : shown) {
-            MessageType type = MessageType.ofCode(event.typeCode());
-            report.add(event.receivedAt(), event.pid(), type == null ? "TYPE_" + event.typeCode() : type.name(),
-                    event.deviceId(), typeName(type, event.bufferType()), new Hex(event.bufferId()),
-                    new Bytes(event.size()), event.refCountAfter(), event.unknownFree());
+            report.add(event.receivedAt(), event.pid(), EventNames.event(event), event.deviceId(),
+                    EventNames.type(event), new Hex(event.bufferId()), new Bytes(event.size()), event.refCountAfter(),
+                    event.unknownFree());
         }
         print(report);
         return ExitCode.OK;
-    }
-
-    private static String typeName(MessageType type, int bufferType) {
-        if (type == MessageType.ALLOC) {
-            MemoryType memory = MemoryType.ofCode(bufferType);
-            return memory == null ? Integer.toString(bufferType) : memory.name();
-        }
-        if (type == MessageType.KERNEL_LOAD) {
-            return KernelType.nameOf(bufferType);
-        }
-        return null;
     }
 
     static long parseId(String text) {
