@@ -39,7 +39,7 @@ public final class Main {
                         + "); reading the database file instead");
             }
         }
-        picocli.CommandLine commandLine = TrackerCommand.commandLine();
+        picocli.CommandLine commandLine = TrackerCommand.commandLineFor(args);
         PrintWriter out = StandardOutput.writer();
         commandLine.setOut(out);
         try {
