@@ -1,5 +1,7 @@
 package tracker.cli;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -57,18 +59,24 @@ final class HistoryCommand extends QueryCommand {
         long fromMicros = from == null ? Long.MIN_VALUE : Times.micros(from);
         long toMicros = to == null ? Long.MAX_VALUE : Times.micros(to);
         List<HistoryEvent> events = new ArrayList<>();
-        backend.jdbi().useHandle(handle -> filter.query(handle,
-                        "SELECT process_id, pid, data FROM event_chunks" + filter.where() + " ORDER BY first_at, id")
-                .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getObject(2), rs.getBytes(3)})
-                .forEach(chunk -> EventChunkCodec.decode((byte[]) chunk[2], (Long) chunk[0], (Integer) chunk[1],
-                        event -> {
-                            long micros = Times.micros(event.receivedAt());
-                            if (micros >= fromMicros && micros <= toMicros
-                                    && (device == null || event.deviceId() == device)
-                                    && (bufferId == null || event.bufferId() == bufferId)) {
-                                events.add(event);
-                            }
-                        })));
+        String sql = "SELECT process_id, pid, data FROM event_chunks" + filter.where() + " ORDER BY first_at, id";
+        backend.withConnection(connection -> {
+            try (PreparedStatement statement = filter.bind(connection.prepareStatement(sql));
+                 ResultSet chunks = statement.executeQuery()) {
+                while (chunks.next()) {
+                    EventChunkCodec.decode(chunks.getBytes(3), chunks.getLong(1), (Integer) chunks.getObject(2),
+                            event -> {
+                                long micros = Times.micros(event.receivedAt());
+                                if (micros >= fromMicros && micros <= toMicros
+                                        && (device == null || event.deviceId() == device)
+                                        && (bufferId == null || event.bufferId() == bufferId)) {
+                                    events.add(event);
+                                }
+                            });
+                }
+            }
+            return null;
+        });
         events.sort(Comparator.comparing(HistoryEvent::receivedAt));
         List<HistoryEvent> shown = limit > 0 && events.size() > limit
                 ? events.subList(events.size() - limit, events.size()) : events;
