@@ -51,7 +51,9 @@ public final class Main {
 
     /** Mirrors {@code tracker.server.ServerConfig#controlSocketOf}, without loading the server. */
     static Path controlSocketOf(Path database) {
-        return Path.of(database.toAbsolutePath().normalize() + ".ctl");
+        // String.concat, not +: the first + of a JVM bootstraps StringConcatFactory (method
+        // handles spun at run time), a tenth of what the forwarding client costs
+        return Path.of(database.toAbsolutePath().normalize().toString().concat(".ctl"));
     }
 
     private static boolean asksForHelp(String[] args) {
@@ -89,7 +91,7 @@ public final class Main {
             }
             out.add(args[i]);
         }
-        out.add(1, "--db=" + database.toAbsolutePath().normalize());
+        out.add(1, "--db=".concat(database.toAbsolutePath().normalize().toString())); // concat: see controlSocketOf
         return out.toArray(new String[0]);
     }
 }
