@@ -21,6 +21,10 @@ final class HistoryTable {
     private static final int DEVICE = 3;
     private static final int SIZE = 6;
     private static final int REF_COUNT = 7;
+    private static final int BLOCK_CHARS = 32 * 1024;
+    /** What println writes, as the generic renderer ends its lines. */
+    private static final String NEWLINE = System.lineSeparator();
+    private static final String SPACES = " ".repeat(64);
 
     private final InstantText times = new InstantText();
     private final Map<Long, String> sizes = new HashMap<>();
@@ -47,7 +51,7 @@ final class HistoryTable {
                     EventNames.event(event),
                     Integer.toString(event.deviceId()),
                     orDash(EventNames.type(event)),
-                    "0x" + Long.toHexString(event.bufferId()),
+                    "0x".concat(Long.toHexString(event.bufferId())), // no + : see Main.controlSocketOf
                     sizes.computeIfAbsent(event.size(), Bytes::human),
                     Integer.toString(event.refCountAfter()),
                     Boolean.toString(event.unknownFree())};
@@ -63,14 +67,19 @@ final class HistoryTable {
             right[SIZE] = true;
             right[REF_COUNT] = true;
         }
-        StringBuilder line = new StringBuilder(128);
-        appendRow(line, COLUMNS.stream().map(String::toUpperCase).toArray(String[]::new), widths, right);
-        out.append(line).println();
+        // lines go out in blocks: a writer call per line costs more than the line's characters
+        StringBuilder block = new StringBuilder(BLOCK_CHARS + 256);
+        appendRow(block, COLUMNS.stream().map(String::toUpperCase).toArray(String[]::new), widths, right);
+        block.append(NEWLINE);
         for (String[] row : text) {
-            line.setLength(0);
-            appendRow(line, row, widths, right);
-            out.append(line).println();
+            appendRow(block, row, widths, right);
+            block.append(NEWLINE);
+            if (block.length() >= BLOCK_CHARS) {
+                out.append(block);
+                block.setLength(0);
+            }
         }
+        out.append(block);
         out.flush();
     }
 
@@ -96,8 +105,8 @@ final class HistoryTable {
     }
 
     private static StringBuilder spaces(StringBuilder line, int count) {
-        for (int i = 0; i < count; i++) {
-            line.append(' ');
+        for (int left = count; left > 0; left -= SPACES.length()) {
+            line.append(SPACES, 0, Math.min(left, SPACES.length()));
         }
         return line;
     }

@@ -1,10 +1,12 @@
 package tracker.cli;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 
 /**
- * {@link Instant#toString()} without its formatter for each call: the date and time of
- * the last second seen are kept, only the fraction is written anew. History times come in
+ * {@link Instant#toString()} without a formatter: the date and time of the last second
+ * seen are kept, only the fraction is written anew. History times come in
  * runs within the same second, so most calls build no date. Not thread-safe: one per output.
  */
 final class InstantText {
@@ -23,8 +25,7 @@ final class InstantText {
             return instant.toString();
         }
         if (second != cachedSecond) {
-            String whole = Instant.ofEpochSecond(second).toString(); // ends in 'Z'
-            cachedPrefix = whole.substring(0, whole.length() - 1);
+            cachedPrefix = dateAndTime(second);
             cachedSecond = second;
         }
         int nanos = instant.getNano();
@@ -42,6 +43,27 @@ final class InstantText {
             }
         }
         return text.append('Z').toString();
+    }
+
+    /**
+     * yyyy-MM-ddTHH:mm:ss of a second within years 0000-9999, as ISO_INSTANT writes it, but
+     * without the formatter: its first use in a JVM costs more than a thousand lines.
+     */
+    private String dateAndTime(long second) {
+        LocalDateTime time = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
+        text.setLength(0);
+        appendDigits(time.getYear(), 4);
+        text.append('-');
+        appendDigits(time.getMonthValue(), 2);
+        text.append('-');
+        appendDigits(time.getDayOfMonth(), 2);
+        text.append('T');
+        appendDigits(time.getHour(), 2);
+        text.append(':');
+        appendDigits(time.getMinute(), 2);
+        text.append(':');
+        appendDigits(time.getSecond(), 2);
+        return text.toString();
     }
 
     private void appendDigits(int value, int digits) {
