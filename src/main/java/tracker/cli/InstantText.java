@@ -6,67 +6,86 @@ import java.time.ZoneOffset;
 
 /**
  * {@link Instant#toString()} without a formatter: the date and time of the last second
- * seen are kept, only the fraction is written anew. History times come in
- * runs within the same second, so most calls build no date. Not thread-safe: one per output.
+ * seen are kept, only the fraction is written anew. History times come in runs within the
+ * same second, so most calls build no date. Not thread-safe: one per output.
  */
 final class InstantText {
 
     /** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: outside, ISO-8601 adds a sign or digits. */
     private static final long FIRST_PLAIN_SECOND = -62_167_219_200L;
     private static final long LAST_PLAIN_SECOND = 253_402_300_799L;
+    /** yyyy-MM-ddTHH:mm:ss and the closing Z */
+    private static final int PLAIN_LENGTH = 20;
 
     private long cachedSecond = Long.MIN_VALUE;
     private String cachedPrefix;
-    private final StringBuilder text = new StringBuilder(32);
 
     String format(Instant instant) {
-        long second = instant.getEpochSecond();
-        if (second < FIRST_PLAIN_SECOND || second > LAST_PLAIN_SECOND) {
-            return instant.toString();
+        return appendTo(new StringBuilder(32), instant).toString();
+    }
+
+    /** The length of {@link #format}, without writing it. */
+    int length(Instant instant) {
+        if (!plain(instant)) {
+            return instant.toString().length();
         }
+        int nanos = instant.getNano();
+        return PLAIN_LENGTH + (nanos == 0 ? 0 : nanos % 1_000_000 == 0 ? 4 : nanos % 1000 == 0 ? 7 : 10);
+    }
+
+    StringBuilder appendTo(StringBuilder text, Instant instant) {
+        if (!plain(instant)) {
+            return text.append(instant);
+        }
+        long second = instant.getEpochSecond();
         if (second != cachedSecond) {
             cachedPrefix = dateAndTime(second);
             cachedSecond = second;
         }
         int nanos = instant.getNano();
-        text.setLength(0);
         text.append(cachedPrefix);
         // as ISO_INSTANT: the fraction in groups of three digits, as many as it needs
         if (nanos != 0) {
             text.append('.');
             if (nanos % 1_000_000 == 0) {
-                appendDigits(nanos / 1_000_000, 3);
+                appendDigits(text, nanos / 1_000_000, 3);
             } else if (nanos % 1000 == 0) {
-                appendDigits(nanos / 1000, 6);
+                appendDigits(text, nanos / 1000, 6);
             } else {
-                appendDigits(nanos, 9);
+                appendDigits(text, nanos, 9);
             }
         }
-        return text.append('Z').toString();
+        return text.append('Z');
+    }
+
+    private static boolean plain(Instant instant) {
+        long second = instant.getEpochSecond();
+        return second >= FIRST_PLAIN_SECOND && second <= LAST_PLAIN_SECOND;
     }
 
     /**
      * yyyy-MM-ddTHH:mm:ss of a second within years 0000-9999, as ISO_INSTANT writes it, but
      * without the formatter: its first use in a JVM costs more than a thousand lines.
      */
-    private String dateAndTime(long second) {
+    private static String dateAndTime(long second) {
         LocalDateTime time = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
-        text.setLength(0);
-        appendDigits(time.getYear(), 4);
+        StringBuilder text = new StringBuilder(PLAIN_LENGTH);
+        appendDigits(text, time.getYear(), 4);
         text.append('-');
-        appendDigits(time.getMonthValue(), 2);
+        appendDigits(text, time.getMonthValue(), 2);
         text.append('-');
-        appendDigits(time.getDayOfMonth(), 2);
+        appendDigits(text, time.getDayOfMonth(), 2);
         text.append('T');
-        appendDigits(time.getHour(), 2);
+        appendDigits(text, time.getHour(), 2);
         text.append(':');
-        appendDigits(time.getMinute(), 2);
+        appendDigits(text, time.getMinute(), 2);
         text.append(':');
-        appendDigits(time.getSecond(), 2);
+        appendDigits(text, time.getSecond(), 2);
         return text.toString();
     }
 
-    private void appendDigits(int value, int digits) {
+    /** {@code value} (not negative) in exactly {@code digits} digits, zeros first. */
+    private static void appendDigits(StringBuilder text, int value, int digits) {
         int start = text.length();
         for (int i = 0; i < digits; i++) {
             text.append('0');

@@ -49,8 +49,12 @@ class HistoryTableTest {
             case 2 -> random.nextLong() & Long.MAX_VALUE;
             default -> 1L << random.nextInt(63);
         };
-        return new HistoryEvent(7, pid, Instant.EPOCH.plusNanos(micros * 1000), random.nextInt(14), random.nextInt(40),
-                random.nextInt(7), size, random.nextLong(), 0, random.nextInt(100_000), random.nextBoolean());
+        // ids are unsigned on the wire: as Java ints and longs they may be negative
+        int device = random.nextInt(5) == 0 ? random.nextInt() : random.nextInt(40);
+        int refCount = random.nextInt(5) == 0 ? random.nextInt() : random.nextInt(100_000);
+        long buffer = random.nextInt(5) == 0 ? random.nextInt(16) : random.nextLong();
+        return new HistoryEvent(7, pid, Instant.EPOCH.plusNanos(micros * 1000), random.nextInt(16), device,
+                random.nextInt(7), size, buffer, 0, refCount, random.nextBoolean());
     }
 
     @Test
@@ -64,6 +68,25 @@ class HistoryTableTest {
                 events.add(event(random, pidsKnown || random.nextInt(4) == 0 ? 1 + random.nextInt(4_000_000) : null));
             }
             assertEquals(generic(events), fast(events), "round " + round);
+        }
+    }
+
+    @Test
+    void measuresNumbersAsTheirTextIsLong() {
+        Random random = new Random(3);
+        int[] ints = {0, 9, 10, -1, -10, Integer.MAX_VALUE, Integer.MIN_VALUE, 1_000_000_000};
+        for (int value : ints) {
+            assertEquals(Integer.toString(value).length(), HistoryTable.digits(value), Integer.toString(value));
+        }
+        long[] longs = {0, 1, 15, 16, -1, Long.MIN_VALUE, Long.MAX_VALUE};
+        for (long value : longs) {
+            assertEquals(2 + Long.toHexString(value).length(), HistoryTable.hexLength(value), Long.toString(value));
+        }
+        for (int i = 0; i < 10_000; i++) {
+            int value = random.nextInt() >> random.nextInt(32);
+            assertEquals(Integer.toString(value).length(), HistoryTable.digits(value), Integer.toString(value));
+            long id = random.nextLong() >>> random.nextInt(64);
+            assertEquals(2 + Long.toHexString(id).length(), HistoryTable.hexLength(id), Long.toString(id));
         }
     }
 

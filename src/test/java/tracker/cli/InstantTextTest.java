@@ -11,6 +11,7 @@ class InstantTextTest {
     private static void assertSameText(InstantText text, Instant instant) {
         assertEquals(instant.toString(), text.format(instant), () -> "seconds " + instant.getEpochSecond()
                 + " nanos " + instant.getNano());
+        assertEquals(instant.toString().length(), text.length(instant), instant::toString);
     }
 
     @Test
