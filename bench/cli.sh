@@ -8,7 +8,9 @@
 #   with the daemon:   tracker dump --pid HOLDER, tracker history --pid HOLDER (LIVE events)
 #   after SIGTERM:     the same two, reading the database file
 #   baseline, in both phases: java -version (a JVM that loads nothing)
-# and prints medians and their ratio to the baseline.
+# and prints medians and their ratio to the baseline. With the daemon, it also times the same
+# two commands sent on the command socket from one Python process (no JVM start): what the
+# daemon takes, so that the rest of a command's time is the CLI's own (JVM, client).
 #
 # Usage: bench/cli.sh         (about 2-3 minutes on a loaded 2-core machine)
 # Knobs (environment): EVENTS=10000000 LIVE=100000 FILL_K=4 RUNS=10
@@ -78,9 +80,36 @@ measure() {
     M[$name.tool]="$(field tool "$result")"
 }
 
+# in_daemon NAME ARGS...: median seconds of RUNS round trips on the command socket, in-process
+in_daemon() {
+    local name=$1 result
+    shift
+    result="$(python3 - "$bench" "$daemon_ctl" "$RUNS" "$@" <<'PY'
+import statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+import ctl
+sock, runs, args = sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+ctl.run_socket(sock, args)  # warm-up, as for the timed commands
+times = []
+for _ in range(runs):
+    start = time.perf_counter()
+    code, _, err = ctl.run_socket(sock, args)
+    times.append(time.perf_counter() - start)
+    if code != 0:
+        sys.exit("exit %d: %s" % (code, err.decode(errors="replace")))
+print("median_s=%.6f min_s=%.6f max_s=%.6f runs=%d" % (statistics.median(times), min(times), max(times), runs))
+PY
+)" || die "timing $name in the daemon failed"
+    echo "$name $result" >>"$raw"
+    M[$name]="$(field median_s "$result")"
+}
+
 measure base_daemon "$java_bin" -version
 measure dump_daemon "$tracker" dump --pid "$holder" --db "$daemon_db"
 measure history_daemon "$tracker" history --pid "$holder" --db "$daemon_db"
+log "timing the same inside the daemon"
+in_daemon dump_inside dump --pid "$holder" "--db=$daemon_db"
+in_daemon history_inside history --pid "$holder" "--db=$daemon_db"
 
 log "stopping the daemon"
 stop_daemon
@@ -102,6 +131,8 @@ ratio() { python3 -c "print('%.1f' % ($1 / $2))"; }
         "$dump_rows l" "$(ratio "${M[dump_daemon]}" "${M[base_daemon]}")" "$(verdict "${M[dump_daemon]}" 0.3)"
     printf '%-32s %9.3f %10s %9s  <= 1.0 s: %s\n' "history --pid (daemon running)" "${M[history_daemon]}" \
         "$history_rows l" "$(ratio "${M[history_daemon]}" "${M[base_daemon]}")" "$(verdict "${M[history_daemon]}" 1.0)"
+    printf '%-32s %9.3f\n' "  dump, of which in the daemon" "${M[dump_inside]}"
+    printf '%-32s %9.3f\n' "  history, of which in the daemon" "${M[history_inside]}"
     printf '%-32s %9.3f %10s %9s\n' "java -version (file phase)" "${M[base_file]}" "" 1.0
     printf '%-32s %9.3f %10s %9s  <= 1.0 s: %s\n' "dump --pid (daemon stopped)" "${M[dump_file]}" \
         "$dump_rows_file l" "$(ratio "${M[dump_file]}" "${M[base_file]}")" "$(verdict "${M[dump_file]}" 1.0)"

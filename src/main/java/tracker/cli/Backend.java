@@ -1,9 +1,12 @@
 package tracker.cli;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import tracker.server.ServerMetrics;
+import tracker.store.DatabaseUnavailableException;
 import tracker.store.PruneResult;
 import tracker.store.ReapRecord;
 
@@ -15,6 +18,33 @@ import tracker.store.ReapRecord;
 interface Backend extends AutoCloseable {
 
     Jdbi jdbi();
+
+    /**
+     * Runs {@code work} on a connection to the database, with plain JDBC: a reader that maps
+     * its rows itself does not need Jdbi, whose start (its SQL parser above all) is a good
+     * part of a one-shot command reading the file.
+     */
+    default <T> T withConnection(ConnectionWork<T> work) {
+        return jdbi().withHandle(handle -> {
+            try {
+                return work.apply(handle.getConnection());
+            } catch (SQLException e) {
+                throw readFailed(e);
+            }
+        });
+    }
+
+    /** What {@link #withConnection} runs. */
+    interface ConnectionWork<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    static DatabaseUnavailableException readFailed(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        int newline = message.indexOf('\n');
+        return new DatabaseUnavailableException("cannot read the database: "
+                + (newline < 0 ? message : message.substring(0, newline)), e);
+    }
 
     /** The running daemon's live figures; empty when answering from the file. */
     Optional<ServerMetrics.Snapshot> daemonFigures();

@@ -39,6 +39,15 @@ final class FileBackend implements Backend {
     }
 
     @Override
+    public <T> T withConnection(ConnectionWork<T> work) {
+        try (java.sql.Connection connection = database.connection()) {
+            return work.apply(connection);
+        } catch (java.sql.SQLException e) {
+            throw Backend.readFailed(e);
+        }
+    }
+
+    @Override
     public Optional<ServerMetrics.Snapshot> daemonFigures() {
         return Optional.empty();
     }

@@ -1,5 +1,7 @@
 package tracker.cli;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -7,14 +9,12 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tracker.report.Bytes;
+import tracker.report.Format;
 import tracker.report.Hex;
 import tracker.report.Report;
 import tracker.store.EventChunkCodec;
 import tracker.store.HistoryEvent;
 import tracker.store.Times;
-import tracker.wire.KernelType;
-import tracker.wire.MemoryType;
-import tracker.wire.MessageType;
 
 @Command(name = "history", sortOptions = false,
         description = {"Allocation events in time order: every ALLOC, FREE, CB_ALLOC, CB_FREE, KERNEL_LOAD and "
@@ -59,42 +59,39 @@ final class HistoryCommand extends QueryCommand {
         long fromMicros = from == null ? Long.MIN_VALUE : Times.micros(from);
         long toMicros = to == null ? Long.MAX_VALUE : Times.micros(to);
         List<HistoryEvent> events = new ArrayList<>();
-        backend.jdbi().useHandle(handle -> filter.query(handle,
-                        "SELECT process_id, pid, data FROM event_chunks" + filter.where() + " ORDER BY first_at, id")
-                .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getObject(2), rs.getBytes(3)})
-                .forEach(chunk -> EventChunkCodec.decode((byte[]) chunk[2], (Long) chunk[0], (Integer) chunk[1],
-                        event -> {
-                            long micros = Times.micros(event.receivedAt());
-                            if (micros >= fromMicros && micros <= toMicros
-                                    && (device == null || event.deviceId() == device)
-                                    && (bufferId == null || event.bufferId() == bufferId)) {
-                                events.add(event);
-                            }
-                        })));
+        String sql = "SELECT process_id, pid, data FROM event_chunks" + filter.where() + " ORDER BY first_at, id";
+        backend.withConnection(connection -> {
+            try (PreparedStatement statement = filter.bind(connection.prepareStatement(sql));
+                 ResultSet chunks = statement.executeQuery()) {
+                while (chunks.next()) {
+                    EventChunkCodec.decode(chunks.getBytes(3), chunks.getLong(1), (Integer) chunks.getObject(2),
+                            event -> {
+                                long micros = Times.micros(event.receivedAt());
+                                if (micros >= fromMicros && micros <= toMicros
+                                        && (device == null || event.deviceId() == device)
+                                        && (bufferId == null || event.bufferId() == bufferId)) {
+                                    events.add(event);
+                                }
+                            });
+                }
+            }
+            return null;
+        });
         events.sort(Comparator.comparing(HistoryEvent::receivedAt));
         List<HistoryEvent> shown = limit > 0 && events.size() > limit
                 ? events.subList(events.size() - limit, events.size()) : events;
-        Report report = new Report("time", "pid", "event", "device_id", "type", "buffer_id", "size", "ref_count",
-                "unknown_free");
+        if (format() == Format.TABLE) {
+            HistoryTable.write(shown, out());
+            return ExitCode.OK;
+        }
+        Report report = new Report(HistoryTable.COLUMNS);
         for (HistoryEvent event : shown) {
-            MessageType type = MessageType.ofCode(event.typeCode());
-            report.add(event.receivedAt(), event.pid(), type == null ? "TYPE_" + event.typeCode() : type.name(),
-                    event.deviceId(), typeName(type, event.bufferType()), new Hex(event.bufferId()),
-                    new Bytes(event.size()), event.refCountAfter(), event.unknownFree());
+            report.add(event.receivedAt(), event.pid(), EventNames.event(event), event.deviceId(),
+                    EventNames.type(event), new Hex(event.bufferId()), new Bytes(event.size()), event.refCountAfter(),
+                    event.unknownFree());
         }
         print(report);
         return ExitCode.OK;
-    }
-
-    private static String typeName(MessageType type, int bufferType) {
-        if (type == MessageType.ALLOC) {
-            MemoryType memory = MemoryType.ofCode(bufferType);
-            return memory == null ? Integer.toString(bufferType) : memory.name();
-        }
-        if (type == MessageType.KERNEL_LOAD) {
-            return KernelType.nameOf(bufferType);
-        }
-        return null;
     }
 
     static long parseId(String text) {

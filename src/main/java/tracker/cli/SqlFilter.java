@@ -39,6 +39,14 @@ final class SqlFilter {
         return query;
     }
 
+    /** For plain JDBC: binds the values to parameters 1, 2, ... */
+    java.sql.PreparedStatement bind(java.sql.PreparedStatement statement) throws java.sql.SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            statement.setObject(i + 1, values.get(i));
+        }
+        return statement;
+    }
+
     Query query(Handle handle, String sql) {
         return bind(handle.createQuery(sql));
     }

@@ -1,6 +1,9 @@
 package tracker.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,9 +13,6 @@ import tracker.store.DatabaseUnavailableException;
 
 @Command(name = "tracker", mixinStandardHelpOptions = true, version = "tracker 0.1.0",
         description = "Records the device memory that TT-Metal processes hold, and answers for it.",
-        subcommands = {ServeCommand.class, DumpCommand.class, HistoryCommand.class, AuditCommand.class,
-                LeaksCommand.class, StatsCommand.class, PsCommand.class, ReapCommand.class, PruneCommand.class,
-                SqlCommand.class, CompletionCommand.class},
         footerHeading = "%nWith the daemon running, queries answer from its live data through its command socket "
                 + "(<db>.ctl); otherwise they open the database file. Environment: TRACKER_DB, TRACKER_SOCKET.%n",
         exitCodeListHeading = "%nExit codes:%n",
@@ -22,6 +22,18 @@ import tracker.store.DatabaseUnavailableException;
                 "2:usage error",
                 "3:database or daemon unavailable or unreadable"})
 public final class TrackerCommand implements Runnable {
+
+    /**
+     * The subcommands by name, in the order help lists them. Not in the annotation: picocli
+     * builds the model of every listed command from its annotations when the command line
+     * is made, which is the larger part of a one-shot command's start; a command line for
+     * one subcommand builds only that one (see {@link #commandLineFor}). Named here so that
+     * finding it reads no annotation; a test holds the names to the annotations.
+     */
+    static final Map<String, Class<?>> SUBCOMMANDS = subcommands(ServeCommand.class, "serve", DumpCommand.class, "dump",
+            HistoryCommand.class, "history", AuditCommand.class, "audit", LeaksCommand.class, "leaks",
+            StatsCommand.class, "stats", PsCommand.class, "ps", ReapCommand.class, "reap", PruneCommand.class, "prune",
+            SqlCommand.class, "sql", CompletionCommand.class, "completion");
 
     @Spec
     CommandSpec spec;
@@ -53,11 +65,39 @@ public final class TrackerCommand implements Runnable {
         return commandLine(FileBackend.factory(clock), clock);
     }
 
+    /**
+     * The command line for {@code args} answering from the database file: when they start
+     * with a subcommand's name, the root holds that subcommand alone, which parses and runs
+     * them as the full command line would (help, errors and all) at a fraction of the start.
+     */
+    static CommandLine commandLineFor(String[] args) {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        Class<?> only = args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
+        return only == null ? commandLine(FileBackend.factory(clock), clock)
+                : commandLine(FileBackend.factory(clock), clock, List.of(only));
+    }
+
     static CommandLine commandLine(Backend.Factory backends, java.time.Clock clock) {
+        return commandLine(backends, clock, List.copyOf(SUBCOMMANDS.values()));
+    }
+
+    private static CommandLine commandLine(Backend.Factory backends, java.time.Clock clock, List<Class<?>> subcommands) {
         CommandLine commandLine = new CommandLine(new TrackerCommand(backends, clock));
+        for (Class<?> subcommand : subcommands) {
+            commandLine.addSubcommand(subcommand);
+        }
+        // after the subcommands: picocli hands these to the subcommands present when set
         commandLine.setExecutionExceptionHandler(TrackerCommand::handleExecutionException);
         commandLine.setParameterExceptionHandler(TrackerCommand::handleParameterException);
         return commandLine;
+    }
+
+    private static Map<String, Class<?>> subcommands(Object... classAndName) {
+        Map<String, Class<?>> byName = new LinkedHashMap<>();
+        for (int i = 0; i < classAndName.length; i += 2) {
+            byName.put((String) classAndName[i + 1], (Class<?>) classAndName[i]);
+        }
+        return java.util.Collections.unmodifiableMap(byName);
     }
 
     private static int handleParameterException(CommandLine.ParameterException e, String[] args) {

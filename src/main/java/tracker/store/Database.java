@@ -37,13 +37,13 @@ public final class Database implements AutoCloseable {
     private final Path path;
     private final JdbcConnectionPool pool;
     private final boolean writing;
-    private final Jdbi jdbi;
+    /** Made at first use: a one-shot reader that asks only for {@link #connection()} never pays Jdbi's start. */
+    private volatile Jdbi jdbi;
 
     private Database(Path path, JdbcConnectionPool pool, boolean writing) {
         this.path = path;
         this.pool = pool;
         this.writing = writing;
-        this.jdbi = Jdbi.create(pool);
     }
 
     /**
@@ -114,7 +114,22 @@ public final class Database implements AutoCloseable {
     }
 
     public Jdbi jdbi() {
-        return jdbi;
+        Jdbi made = jdbi;
+        if (made == null) {
+            synchronized (this) {
+                made = jdbi;
+                if (made == null) {
+                    made = Jdbi.create(pool);
+                    jdbi = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    /** A connection of the pool, plain JDBC; the caller closes it. */
+    public java.sql.Connection connection() throws SQLException {
+        return pool.getConnection();
     }
 
     @Override

@@ -1,0 +1,99 @@
+package tracker.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import tracker.report.Bytes;
+import tracker.report.Hex;
+import tracker.report.Renderer;
+import tracker.report.Report;
+import tracker.store.HistoryEvent;
+
+/** The history table must be the one the generic renderer makes of the same rows, to the character. */
+class HistoryTableTest {
+
+    private static String generic(List<HistoryEvent> events) {
+        Report report = new Report(HistoryTable.COLUMNS);
+        for (HistoryEvent e : events) {
+            report.add(e.receivedAt(), e.pid(), EventNames.event(e), e.deviceId(), EventNames.type(e),
+                    new Hex(e.bufferId()), new Bytes(e.size()), e.refCountAfter(), e.unknownFree());
+        }
+        StringWriter text = new StringWriter();
+        Renderer.render(report, tracker.report.Format.TABLE, new PrintWriter(text));
+        return text.toString();
+    }
+
+    private static String fast(List<HistoryEvent> events) {
+        StringWriter text = new StringWriter();
+        HistoryTable.write(events, new PrintWriter(text));
+        return text.toString();
+    }
+
+    private static HistoryEvent event(Random random, Integer pid) {
+        long micros = 1_700_000_000_000_000L + random.nextLong() % 100_000_000_000L;
+        // whole seconds and milliseconds too: ISO-8601 writes shorter fractions for them
+        micros -= switch (random.nextInt(4)) {
+            case 0 -> micros % 1_000_000;
+            case 1 -> micros % 1000;
+            default -> 0;
+        };
+        long size = switch (random.nextInt(4)) {
+            case 0 -> random.nextInt(1024);
+            case 1 -> random.nextInt(1 << 30);
+            case 2 -> random.nextLong() & Long.MAX_VALUE;
+            default -> 1L << random.nextInt(63);
+        };
+        // ids are unsigned on the wire: as Java ints and longs they may be negative
+        int device = random.nextInt(5) == 0 ? random.nextInt() : random.nextInt(40);
+        int refCount = random.nextInt(5) == 0 ? random.nextInt() : random.nextInt(100_000);
+        long buffer = random.nextInt(5) == 0 ? random.nextInt(16) : random.nextLong();
+        return new HistoryEvent(7, pid, Instant.EPOCH.plusNanos(micros * 1000), random.nextInt(16), device,
+                random.nextInt(7), size, buffer, 0, refCount, random.nextBoolean());
+    }
+
+    @Test
+    void randomHistoriesRenderAsTheGenericTable() {
+        Random random = new Random(20261126);
+        for (int round = 0; round < 200; round++) {
+            List<HistoryEvent> events = new ArrayList<>();
+            int count = random.nextInt(60);
+            boolean pidsKnown = random.nextInt(3) > 0;
+            for (int i = 0; i < count; i++) {
+                events.add(event(random, pidsKnown || random.nextInt(4) == 0 ? 1 + random.nextInt(4_000_000) : null));
+            }
+            assertEquals(generic(events), fast(events), "round " + round);
+        }
+    }
+
+    @Test
+    void measuresNumbersAsTheirTextIsLong() {
+        Random random = new Random(3);
+        int[] ints = {0, 9, 10, -1, -10, Integer.MAX_VALUE, Integer.MIN_VALUE, 1_000_000_000};
+        for (int value : ints) {
+            assertEquals(Integer.toString(value).length(), HistoryTable.digits(value), Integer.toString(value));
+        }
+        long[] longs = {0, 1, 15, 16, -1, Long.MIN_VALUE, Long.MAX_VALUE};
+        for (long value : longs) {
+            assertEquals(2 + Long.toHexString(value).length(), HistoryTable.hexLength(value), Long.toString(value));
+        }
+        for (int i = 0; i < 10_000; i++) {
+            int value = random.nextInt() >> random.nextInt(32);
+            assertEquals(Integer.toString(value).length(), HistoryTable.digits(value), Integer.toString(value));
+            long id = random.nextLong() >>> random.nextInt(64);
+            assertEquals(2 + Long.toHexString(id).length(), HistoryTable.hexLength(id), Long.toString(id));
+        }
+    }
+
+    @Test
+    void anEmptyHistoryIsTheHeaderAlone() {
+        assertEquals(generic(List.of()), fast(List.of()));
+        assertEquals("TIME  PID  EVENT  DEVICE_ID  TYPE  BUFFER_ID  SIZE  REF_COUNT  UNKNOWN_FREE"
+                + System.lineSeparator(), fast(List.of()));
+    }
+}
