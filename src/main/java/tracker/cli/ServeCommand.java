@@ -82,7 +82,8 @@ final class ServeCommand implements Callable<Integer> {
     /** Runs CLI commands that reach the daemon's command socket on the daemon's own data. */
     static tracker.server.ControlServer.Handler commandsFor(TrackerDaemon daemon) {
         return (args, out, err) -> {
-            picocli.CommandLine commandLine = TrackerCommand.commandLine(DaemonBackend.factory(daemon), Clock.systemUTC());
+            picocli.CommandLine commandLine = TrackerCommand.commandLineFor(args, DaemonBackend.factory(daemon),
+                    Clock.systemUTC());
             commandLine.setOut(out);
             commandLine.setErr(err);
             return commandLine.execute(args);

@@ -72,9 +72,13 @@ public final class TrackerCommand implements Runnable {
      */
     static CommandLine commandLineFor(String[] args) {
         java.time.Clock clock = java.time.Clock.systemUTC();
+        return commandLineFor(args, FileBackend.factory(clock), clock);
+    }
+
+    /** The same, answering through {@code backends} (the daemon runs forwarded commands so). */
+    static CommandLine commandLineFor(String[] args, Backend.Factory backends, java.time.Clock clock) {
         Class<?> only = args.length == 0 ? null : SUBCOMMANDS.get(args[0]);
-        return only == null ? commandLine(FileBackend.factory(clock), clock)
-                : commandLine(FileBackend.factory(clock), clock, List.of(only));
+        return only == null ? commandLine(backends, clock) : commandLine(backends, clock, List.of(only));
     }
 
     static CommandLine commandLine(Backend.Factory backends, java.time.Clock clock) {
