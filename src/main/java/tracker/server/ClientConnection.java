@@ -52,6 +52,8 @@ final class ClientConnection implements Runnable {
     private int lastPid;
     private ProcessRecord lastProcess;
 
+    /** the process that made this connection, once it has sent a frame */
+    private ProcessRecord ownProcess;
     private long frames;
     /** reads that returned data: frames per read tells how well reads batch under load */
     private long reads;
@@ -259,6 +261,13 @@ final class ClientConnection implements Runnable {
         }
     }
 
+    /** Called once the connection has been read to its end and its events handed over. */
+    void released() {
+        if (ownProcess != null) {
+            ownProcess.ownConnections.decrementAndGet();
+        }
+    }
+
     private ProcessRecord processOf(int reportedPid, long now) {
         if (lastProcess != null && reportedPid == lastPid) {
             return lastProcess;
@@ -268,6 +277,10 @@ final class ClientConnection implements Runnable {
             ProcessIdentity identity = context.resolver().resolve(reportedPid, peerPid, peerUid);
             record = context.registry().intern(identity, now);
             processes.put(reportedPid, record);
+            if (identity.resolved() && identity.pid() == peerPid && ownProcess == null) {
+                ownProcess = record;
+                record.ownConnections.incrementAndGet();
+            }
             if (reportedPid != peerPid && peerPid > 0) {
                 context.log().info("connection #" + number + " (pid " + peerPid + ") also reports for pid "
                         + reportedPid + (identity.resolved() ? " = pid " + identity.pid() + " here" : " (unresolved)"));

@@ -114,6 +114,7 @@ final class ConnectionAcceptor implements Runnable {
     }
 
     private void closed(ClientConnection connection) {
+        connection.released();
         connections.remove(connection);
         threads.remove(Thread.currentThread());
         context.metrics().connectionsOpen.decrementAndGet();

@@ -151,6 +151,13 @@ final class LedgerLoop implements Runnable {
 
     private void reap(LedgerTask.Reap task) {
         ProcessRecord process = ledger.process(task.processId());
+        if (process != null && process.ownConnections.get() > 0) {
+            // its connection is still being read: its last frames come first; the reaper looks
+            // again when that connection closes
+            task.applied().complete(null);
+            task.committed().complete(null);
+            return;
+        }
         ReapRecord record = process == null ? null
                 : ledger.reap(process, task.reason(), nextReapId, nowMicros.getAsLong());
         if (process != null) {

@@ -12,6 +12,12 @@ final class ProcessRecord {
     final ProcessIdentity identity;
     final String bootId;
     final long firstSeenMicros;
+    /**
+     * Open connections this process made itself (it is their socket peer). While one is open
+     * its frames may still sit unread in the socket, even after the process died: it is not
+     * reaped until that connection has been read to its end.
+     */
+    final java.util.concurrent.atomic.AtomicInteger ownConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     // ledger thread only
     long lastSeenMicros;
