@@ -57,9 +57,10 @@ def run_socket(ctl, args, timeout=60.0):
             (out if stream == 1 else err).append(exactly(length))
 
 
-def run(cli, ctl, args):
+def run(cli, ctl, args, timeout=60.0):
+    """run_socket, or the CLI (when given) if the socket does not answer as expected."""
     try:
-        return run_socket(ctl, args)
+        return run_socket(ctl, args, timeout)
     except (OSError, ControlError, struct.error):
         if not cli:
             raise

@@ -24,9 +24,13 @@ import json
 import os
 import socket
 import struct
-import subprocess
 import sys
 import time
+
+# the command-socket client, one copy for the benchmarks and these scripts
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import ctl as ctl_client  # noqa: E402
+from ctl import ControlError  # noqa: E402
 
 FRAME = 144
 ALLOC, FREE, QUERY, RESPONSE, DUMP_REMAINING, DEVICE_INFO_QUERY, DEVICE_INFO_RESPONSE = 1, 2, 3, 4, 5, 6, 7
@@ -84,48 +88,8 @@ def query(path, device, timeout=30.0):
         return decode_response(recv_exactly(s, FRAME))
 
 
-class ControlError(Exception):
-    pass
-
-
-def run_socket(ctl, args, timeout=120.0):
-    """(exit code, stdout bytes, stderr bytes) of ARGS run inside the daemon."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(ctl)
-        request = [struct.pack(">i", len(args))]
-        for arg in args:
-            data = arg.encode()
-            request.append(struct.pack(">i", len(data)))
-            request.append(data)
-        s.sendall(b"".join(request))
-        reader = s.makefile("rb")
-
-        def exactly(n):
-            data = reader.read(n)
-            if data is None or len(data) != n:
-                raise ControlError("short reply")
-            return data
-
-        out, err = [], []
-        while True:
-            stream = exactly(1)[0]
-            if stream == 0:
-                return struct.unpack(">i", exactly(4))[0], b"".join(out), b"".join(err)
-            if stream not in (1, 2):
-                raise ControlError("unknown stream %d" % stream)
-            length = struct.unpack(">i", exactly(4))[0]
-            (out if stream == 1 else err).append(exactly(length))
-
-
 def run(cli, ctl, args, timeout=120.0):
-    try:
-        return run_socket(ctl, args, timeout)
-    except (OSError, ControlError, struct.error):
-        if not cli:
-            raise
-        p = subprocess.run([cli] + args, capture_output=True)
-        return p.returncode, p.stdout, p.stderr
+    return ctl_client.run(cli, ctl, args, timeout)
 
 
 def stats(cli, ctl, db):
