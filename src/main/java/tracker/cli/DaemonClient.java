@@ -18,13 +18,13 @@ import java.util.OptionalInt;
  * {@code tracker.server.ControlServer}) and copies its output here. Loads no database
  * classes, so a query through the daemon costs one JVM start and one round trip.
  */
-final class DaemonClient {
+public final class DaemonClient {
 
     private DaemonClient() {
     }
 
     /** The exit code, or empty when no daemon answers on {@code controlSocket}. */
-    static OptionalInt run(Path controlSocket, String[] args, OutputStream out, OutputStream err) throws IOException {
+    public static OptionalInt run(Path controlSocket, String[] args, OutputStream out, OutputStream err) throws IOException {
         if (!Files.exists(controlSocket)) {
             return OptionalInt.empty();
         }
