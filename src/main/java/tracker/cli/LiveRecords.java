@@ -22,8 +22,13 @@ final class LiveRecords {
     record Owned(LiveRow row, Integer pid, int reportedPid, String command) {
         /** The pid to show: ours when resolved, else the one the client reported, marked. */
         Object displayPid() {
-            return pid != null ? pid : "ns:" + reportedPid;
+            return LiveRecords.displayPid(pid, reportedPid);
         }
+    }
+
+    /** A host pid, or for an unresolved process the pid it reported, marked as another namespace's. */
+    static Object displayPid(Integer hostPid, int reportedPid) {
+        return hostPid != null ? hostPid : "ns:" + reportedPid;
     }
 
     /** Table order: device, kind, type, address. */

@@ -46,7 +46,7 @@ final class PsCommand extends QueryCommand {
                     } else {
                         state = probe.probe(hostPid, start, rs.getString("boot_id")) == Liveness.ALIVE ? "live" : "dead";
                     }
-                    return new Object[] {hostPid != null ? hostPid : "ns:" + rs.getInt("reported_pid"),
+                    return new Object[] {LiveRecords.displayPid(hostPid, rs.getInt("reported_pid")),
                             rs.getString("command"), state, Times.instant(Queries.micros(rs, "first_seen")),
                             Times.instant(Queries.micros(rs, "last_seen")), total[0],
                             new Bytes(total[1]), rs.getObject("uid")};

@@ -22,9 +22,10 @@ final class ReapCommand extends QueryCommand {
         List<ReapRecord> reaped = backend.reapNow();
         Report report = new Report("pid", "command", "reason", "buffers", "cbs", "kernels", "bytes", "reaped_at");
         for (ReapRecord reap : reaped) {
-            report.add(reap.process().pid(), reap.process().command(), reap.reason(), reap.count("BUFFER"),
-                    reap.count("CB"), reap.count("KERNEL"),
-                    new Bytes(reap.bytes("BUFFER") + reap.bytes("CB") + reap.bytes("KERNEL")),
+            ReapRecord.KindTotals totals = reap.kindTotals();
+            report.add(reap.process().pid(), reap.process().command(), reap.reason(), totals.count("BUFFER"),
+                    totals.count("CB"), totals.count("KERNEL"),
+                    new Bytes(totals.bytes("BUFFER") + totals.bytes("CB") + totals.bytes("KERNEL")),
                     Times.instant(reap.reapedAtMicros()));
         }
         if (reaped.isEmpty() && format() == tracker.report.Format.TABLE) {

@@ -29,19 +29,18 @@ final class StatsCommand extends QueryCommand {
         backend.jdbi().useHandle(handle -> {
             List<LiveRecords.Owned> live = LiveRecords.read(handle, null);
             live.sort(LiveRecords.ORDER);
-            Object[] group = null;
+            // sorted by device, kind and type: [records, bytes] per group, in that order
+            Map<List<Object>, long[]> groups = new LinkedHashMap<>();
             long bytes = 0;
             for (LiveRecords.Owned record : live) {
                 LiveRow row = record.row();
-                if (group == null || (int) group[0] != row.deviceId() || !group[1].equals(row.kind())
-                        || !group[2].equals(row.type())) {
-                    group = new Object[] {row.deviceId(), row.kind(), row.type(), 0L, null};
-                    devices.add(group);
-                }
-                group[3] = (long) group[3] + 1;
-                group[4] = new Bytes((group[4] == null ? 0 : ((Bytes) group[4]).value()) + row.size());
+                long[] group = groups.computeIfAbsent(List.of(row.deviceId(), row.kind(), row.type()), k -> new long[2]);
+                group[0]++;
+                group[1] += row.size();
                 bytes += row.size();
             }
+            groups.forEach((key, group) -> devices.add(key.get(0), key.get(1), key.get(2), group[0],
+                    new Bytes(group[1])));
             counters.put("processes", count(handle, "SELECT COUNT(*) FROM processes"));
             counters.put("processes_holding_memory",
                     live.stream().map(o -> o.row().processId()).distinct().count());

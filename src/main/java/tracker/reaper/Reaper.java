@@ -159,19 +159,21 @@ public final class Reaper implements AutoCloseable {
         int pid = record.process().pid();
         StringBuilder text = new StringBuilder();
         text.append("   PID ").append(pid).append(" is dead, removing its buffers...\n");
-        appendRemoved(text, record, "BUFFER", "buffers", pid);
-        appendRemoved(text, record, "CB", "CBs", pid);
-        appendRemoved(text, record, "KERNEL", "kernels", pid);
+        ReapRecord.KindTotals totals = record.kindTotals();
+        appendRemoved(text, totals, "BUFFER", "buffers", pid);
+        appendRemoved(text, totals, "CB", "CBs", pid);
+        appendRemoved(text, totals, "KERNEL", "kernels", pid);
         log.verbatim(text.toString());
         log.info("reaped pid " + pid + " (" + record.reason().toLowerCase(java.util.Locale.ROOT) + "): "
                 + record.held().size() + " records, " + record.process().command());
     }
 
-    private static void appendRemoved(StringBuilder text, ReapRecord record, String kind, String noun, int pid) {
-        long count = record.count(kind);
+    private static void appendRemoved(StringBuilder text, ReapRecord.KindTotals totals, String kind, String noun,
+                                      int pid) {
+        long count = totals.count(kind);
         if (count > 0 || kind.equals("BUFFER")) {
             text.append("   ✓ Removed ").append(count).append(' ').append(noun).append(" (")
-                    .append(SeedFormat.megabytes(record.bytes(kind))).append(") from PID ").append(pid).append('\n');
+                    .append(SeedFormat.megabytes(totals.bytes(kind))).append(") from PID ").append(pid).append('\n');
         }
     }
 

@@ -13,15 +13,7 @@ public record ReapRecord(
         String reason,
         List<LiveRow> held) {
 
-    public long count(String kind) {
-        return kindTotals().count(kind);
-    }
-
-    public long bytes(String kind) {
-        return kindTotals().bytes(kind);
-    }
-
-    /** Counts and bytes per kind, in one pass over {@link #held}. */
+    /** Counts and bytes per kind, in one pass over {@link #held}: callers take it once. */
     public KindTotals kindTotals() {
         java.util.Map<String, long[]> totals = new java.util.HashMap<>();
         for (LiveRow row : held) {
