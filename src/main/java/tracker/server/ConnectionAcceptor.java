@@ -117,14 +117,15 @@ final class ConnectionAcceptor implements Runnable {
         connection.released();
         connections.remove(connection);
         threads.remove(Thread.currentThread());
-        context.metrics().connectionsOpen.decrementAndGet();
-        synchronized (closedSignal) {
-            closedSignal.notifyAll();
-        }
+        // logged before it stops counting as open: whoever sees the count drop finds the line
         log().info("client disconnected: pid " + connection.peerPid() + ", connection #" + connection.number() + ", "
                 + connection.frames() + " frames in " + connection.reads() + " reads"
                 + (connection.malformed() > 0 ? ", " + connection.malformed() + " malformed" : "")
                 + " (" + connection.endReason() + ")");
+        context.metrics().connectionsOpen.decrementAndGet();
+        synchronized (closedSignal) {
+            closedSignal.notifyAll();
+        }
         if (!stopping) {
             List<ProcessRow> processes = connection.processes().stream()
                     .filter(p -> p.identity.resolved())
