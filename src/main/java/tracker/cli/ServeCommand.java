@@ -73,10 +73,18 @@ final class ServeCommand implements Callable<Integer> {
                 "0".equals(retention.trim()) ? 0 : millis(retention), millis(pruneInterval), verbose);
         TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
         daemon.start();
-        daemon.startControlSocket(commandsFor(daemon));
+        try {
+            daemon.startControlSocket(commandsFor(daemon));
+        } catch (java.io.IOException | RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
+        StopSignals.install(daemon::close);
+        // any other way out of the JVM still commits what was received
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "tracker-shutdown"));
         daemon.stopped().join();
-        return ExitCode.OK;
+        // 0 only when everything received was committed and no thread of the daemon died
+        return daemon.exitCode();
     }
 
     /** Runs CLI commands that reach the daemon's command socket on the daemon's own data. */

@@ -8,7 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import tracker.server.SocketInUseException;
+import tracker.server.SocketUnavailableException;
 import tracker.store.DatabaseUnavailableException;
 
 @Command(name = "tracker", mixinStandardHelpOptions = true, version = "tracker 0.1.0",
@@ -121,7 +121,7 @@ public final class TrackerCommand implements Runnable {
         } else {
             code = ExitCode.UNAVAILABLE;
         }
-        if (e instanceof DatabaseUnavailableException || e instanceof SocketInUseException
+        if (e instanceof DatabaseUnavailableException || e instanceof SocketUnavailableException
                 || e instanceof IllegalArgumentException) {
             err.println("tracker: " + e.getMessage());
         } else {

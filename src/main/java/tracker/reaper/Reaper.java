@@ -34,6 +34,7 @@ public final class Reaper implements AutoCloseable {
     private final java.util.function.LongSupplier nowMicros;
     private final ScheduledExecutorService scheduler;
     /** processes to look at after a disconnect, soonest first */
+    private volatile java.util.function.Consumer<Error> onError = error -> { };
     private final java.util.PriorityQueue<Check> checks =
             new java.util.PriorityQueue<>(java.util.Comparator.comparingLong(Check::dueNanos));
 
@@ -49,9 +50,21 @@ public final class Reaper implements AutoCloseable {
         });
     }
 
-    /** Starts the periodic pass. */
-    public void start(long intervalMs) {
+    /**
+     * Starts the periodic pass.
+     *
+     * @param onError told of an Error in a pass (out of memory, say): the reaper cannot be trusted
+     *                to go on, and the daemon around it stops. A failing pass (an exception) is
+     *                logged and the schedule goes on: the next pass does the work again.
+     */
+    public void start(long intervalMs, java.util.function.Consumer<Error> onError) {
+        this.onError = onError;
         scheduler.scheduleWithFixedDelay(() -> guarded(this::reapNow), intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Starts the periodic pass; an Error in a pass is only logged. */
+    public void start(long intervalMs) {
+        start(intervalMs, error -> log.info("reaper pass failed: " + error));
     }
 
     /** One pass over every process that holds records; returns what was reaped. */
@@ -186,6 +199,9 @@ public final class Reaper implements AutoCloseable {
             }
             // a task that throws is never run again by the scheduler: log and carry on
             log.info("reaper pass failed: " + e);
+        } catch (Error e) {
+            // swallowed by the scheduler otherwise: the reaper would silently never run again
+            onError.accept(e);
         }
     }
 

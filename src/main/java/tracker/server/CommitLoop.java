@@ -30,6 +30,12 @@ final class CommitLoop implements Runnable {
     private volatile boolean failing;
     /** true while the batch being written carries a reap, which may take long */
     private volatile boolean writingReap;
+    /** set when the thread has ended, normally or not: nothing handed over now would be written */
+    private volatile boolean ended;
+    /** set by a stop: a write that fails from now on is given up, not retried without end */
+    private volatile boolean stopping;
+    /** events of batches given up at a stop because their write failed */
+    private volatile long eventsGivenUp;
 
     CommitLoop(StoreWriter writer, ServerMetrics metrics, EventLog log, LongSupplier nowMicros) {
         this.writer = writer;
@@ -40,7 +46,7 @@ final class CommitLoop implements Runnable {
 
     /** Called by the ledger thread only: true when a batch handed over now would be taken. */
     boolean hasRoom() {
-        return queue.remainingCapacity() > 0;
+        return !ended && queue.remainingCapacity() > 0;
     }
 
     /**
@@ -53,8 +59,14 @@ final class CommitLoop implements Runnable {
 
     /** Blocks until a batch handed over would be taken. */
     void awaitRoom() throws InterruptedException {
+        awaitRoom(Long.MAX_VALUE);
+    }
+
+    /** Blocks until a batch handed over would be taken, or the writer fails, or {@code timeoutMs} passed. */
+    void awaitRoom(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(Math.min(timeoutMs, 1L << 40));
         synchronized (queue) {
-            while (queue.remainingCapacity() == 0 && !failing) {
+            while (queue.remainingCapacity() == 0 && !failing && !ended && System.nanoTime() < deadline) {
                 queue.wait(100);
             }
         }
@@ -69,8 +81,24 @@ final class CommitLoop implements Runnable {
         queue.put(batch);
     }
 
-    void stop() throws InterruptedException {
-        queue.put(STOP);
+    /**
+     * Ends the thread once the batches handed over before are written. A write that fails
+     * from now on is not retried: the stop says what it could not commit.
+     *
+     * @return false when the writer did not take the stop within {@code timeoutMs} (it is gone, or stuck)
+     */
+    boolean stop(long timeoutMs) throws InterruptedException {
+        stopping = true;
+        return !ended && queue.offer(STOP, timeoutMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** True once the writer's thread has ended: a batch handed over now would never be written. */
+    boolean ended() {
+        return ended;
+    }
+
+    long eventsGivenUp() {
+        return eventsGivenUp;
     }
 
     @Override
@@ -86,17 +114,25 @@ final class CommitLoop implements Runnable {
                 }
                 writingReap = !batch.reaps.isEmpty();
                 try {
-                    writeUntilCommitted(batch);
+                    if (!writeUntilCommitted(batch)) {
+                        eventsGivenUp += batch.events;
+                    }
                 } finally {
                     writingReap = false;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            ended = true;
+            synchronized (queue) {
+                queue.notifyAll();
+            }
         }
     }
 
-    private void writeUntilCommitted(CommitBatch batch) throws InterruptedException {
+    /** @return false when the daemon stops while the write still fails: the batch is given up */
+    private boolean writeUntilCommitted(CommitBatch batch) throws InterruptedException {
         long pause = FIRST_RETRY_MS;
         long failures = 0;
         long lastReportMs = 0;
@@ -125,6 +161,11 @@ final class CommitLoop implements Runnable {
                             + "answered, retrying");
                     lastReportMs = nowMs;
                 }
+                if (stopping) {
+                    log.info("stopping while the database fails: a batch of " + batch.events
+                            + " events is not committed");
+                    return false;
+                }
                 Thread.sleep(pause); // back-off between retries of a failing disk, not a wait for an event
                 pause = Math.min(pause * 2, MAX_RETRY_MS);
             }
@@ -146,6 +187,7 @@ final class CommitLoop implements Runnable {
         CommitBatch next = queue.peek();
         metrics.writerOldestMicros = next == null ? 0 : next.oldestEventMicros;
         runCallbacks(batch.onCommit);
+        return true;
     }
 
     private void runCallbacks(List<Runnable> callbacks) {

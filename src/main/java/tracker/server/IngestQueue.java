@@ -28,13 +28,42 @@ final class IngestQueue {
      */
     private final AtomicInteger held = new AtomicInteger();
     private volatile Thread sleepingConsumer;
+    /** set when the daemon stops or its ledger died: nothing is taken any more */
+    private volatile boolean closed;
 
     IngestQueue(int capacity) {
         this.room = new Semaphore(capacity);
     }
 
+    /**
+     * Adds {@code item}, waiting while the queue is full.
+     *
+     * @throws QueueClosedException once the queue is closed, also to a producer already waiting
+     */
     void put(Object item) throws InterruptedException {
+        if (closed) {
+            throw new QueueClosedException();
+        }
         room.acquire(weightOf(item));
+        if (closed) {
+            throw new QueueClosedException();
+        }
+        add(item);
+    }
+
+    /**
+     * Adds {@code item} unless the queue stays full for {@code timeoutMs}, or is closed: for the
+     * daemon's own tasks, which must never wait without bound on a ledger that may be gone.
+     */
+    boolean offer(Object item, long timeoutMs) throws InterruptedException {
+        if (closed || !room.tryAcquire(weightOf(item), timeoutMs, TimeUnit.MILLISECONDS) || closed) {
+            return false;
+        }
+        add(item);
+        return true;
+    }
+
+    private void add(Object item) {
         held.incrementAndGet();
         items.add(item);
         Thread consumer = sleepingConsumer;
@@ -83,6 +112,25 @@ final class IngestQueue {
     /** Events an item carries; a task counts as one. */
     private static int weightOf(Object item) {
         return item instanceof List<?> list ? Math.max(1, list.size()) : 1;
+    }
+
+    /**
+     * Refuses every later {@link #put} and wakes the producers waiting for room (they get a
+     * {@link QueueClosedException}): with the ledger gone, nobody would ever make room.
+     * What is still queued stays for {@link #drainTo}.
+     */
+    synchronized void close() {
+        if (!closed) {
+            closed = true;
+            room.release(Integer.MAX_VALUE / 2);
+        }
+    }
+
+    /** Thrown to a producer when the queue is closed: the daemon is stopping. */
+    static final class QueueClosedException extends InterruptedException {
+        QueueClosedException() {
+            super("the daemon is stopping");
+        }
     }
 
     /** Items put and not yet drained; constant time. */

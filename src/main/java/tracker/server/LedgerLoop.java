@@ -109,8 +109,11 @@ final class LedgerLoop implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.info("ledger thread failed, the daemon cannot go on: " + e);
+        } catch (RuntimeException | Error e) {
+            // whoever waits on what this pass held must not wait for an answer that never comes;
+            // the daemon is told by the thread's guard and stops
+            IllegalStateException gone = new IllegalStateException("the daemon's ledger failed: " + e);
+            drained.forEach(item -> LedgerTask.abandon(item, gone));
             throw e;
         }
     }
@@ -144,6 +147,13 @@ final class LedgerLoop implements Runnable {
         } else if (item instanceof LedgerTask.Flush flush) {
             pendingCallbacks.add(batch -> flush.committed().complete(null));
             cutRequested = true;
+        } else if (item instanceof LedgerTask.Run run) {
+            if (run.afterCommit()) {
+                pendingCallbacks.add(batch -> run.work().run());
+                cutRequested = true;
+            } else {
+                run.work().run();
+            }
         } else {
             throw new IllegalStateException("unexpected ingest item " + item);
         }
@@ -174,7 +184,7 @@ final class LedgerLoop implements Runnable {
     }
 
     private boolean mustWaitForWriter() {
-        if (writer.failing() || ledger.pendingEvents() == 0 || writer.hasRoom()) {
+        if (writer.failing() || writer.ended() || ledger.pendingEvents() == 0 || writer.hasRoom()) {
             return false;
         }
         if (ledger.pendingEvents() > MAX_BATCH_EVENTS) {
@@ -213,8 +223,19 @@ final class LedgerLoop implements Runnable {
         }
     }
 
+    /** How long the last batch may wait for the writer to take it (it may be writing a large one). */
+    private static final long FINISH_WAIT_MS = 20_000;
+
     private void finish() throws InterruptedException {
-        submitCut();
-        writer.stop();
+        if (!writer.hasRoom()) {
+            writer.awaitRoom(FINISH_WAIT_MS);
+        }
+        if (writer.hasRoom()) {
+            submitCut();
+        } else {
+            log.info("the writer took no batch for " + FINISH_WAIT_MS / 1000 + " s: the last " + ledger.pendingEvents()
+                    + " events are not committed");
+        }
+        writer.stop(FINISH_WAIT_MS);
     }
 }

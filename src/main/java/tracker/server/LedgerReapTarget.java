@@ -40,8 +40,10 @@ final class LedgerReapTarget implements ReapTarget {
             commits.add(committed);
         });
         List<ReapRecord> reaped = new ArrayList<>();
+        // one wait for the whole pass: the reaps of a pass share commits, so they land together
+        long deadlineNanos = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(COMMIT_WAIT_SECONDS);
         for (int i = 0; i < commits.size(); i++) {
-            ReapRecord record = awaitCommitOrApplied(commits.get(i), applied.get(i));
+            ReapRecord record = awaitCommitOrApplied(commits.get(i), applied.get(i), deadlineNanos);
             if (record != null) {
                 reaped.add(record);
             }
@@ -55,9 +57,9 @@ final class LedgerReapTarget implements ReapTarget {
      * retry, and the reaper must not wait for it (later reaps would queue behind).
      */
     private static ReapRecord awaitCommitOrApplied(CompletableFuture<ReapRecord> committed,
-                                                   CompletableFuture<ReapRecord> applied) {
+                                                   CompletableFuture<ReapRecord> applied, long deadlineNanos) {
         try {
-            return committed.get(COMMIT_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            return committed.get(Math.max(0, deadlineNanos - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             return await(applied);
         } catch (InterruptedException e) {

@@ -46,4 +46,35 @@ sealed interface LedgerTask {
     /** Commits what is pending and ends the ledger thread. */
     record Stop() implements LedgerTask {
     }
+
+    /**
+     * Runs {@code work} on the ledger thread in queue order ({@code afterCommit} false), or on the
+     * writer thread once everything before it is committed (true). Lets a test put a failure
+     * exactly where a real one would strike; nothing that arrives on a socket makes one.
+     */
+    record Run(Runnable work, boolean afterCommit) implements LedgerTask {
+    }
+
+    /**
+     * Fails whatever waits on {@code item}: the ledger died (or the daemon stops) before it
+     * was answered. Nothing waits on event lists; a {@link Run} has no waiter.
+     */
+    static void abandon(Object item, Throwable cause) {
+        if (item instanceof Query query) {
+            query.answer().completeExceptionally(cause);
+        } else if (item instanceof DeviceInfoQuery query) {
+            query.answer().completeExceptionally(cause);
+        } else if (item instanceof Dump dump) {
+            dump.done().completeExceptionally(cause);
+        } else if (item instanceof Holders holders) {
+            holders.answer().completeExceptionally(cause);
+        } else if (item instanceof Reap reap) {
+            reap.applied().completeExceptionally(cause);
+            reap.committed().completeExceptionally(cause);
+        } else if (item instanceof Flush flush) {
+            flush.committed().completeExceptionally(cause);
+        } else if (item instanceof Prune prune) {
+            prune.done().completeExceptionally(cause);
+        }
+    }
 }

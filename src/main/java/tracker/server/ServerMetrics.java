@@ -8,6 +8,8 @@ public final class ServerMetrics {
     /** added to by every connection on every read: a LongAdder does not bounce one cache line */
     final java.util.concurrent.atomic.LongAdder framesReceived = new java.util.concurrent.atomic.LongAdder();
     final AtomicLong malformedFrames = new AtomicLong();
+    /** events (frames that change the live set) handed to the ledger this run */
+    final java.util.concurrent.atomic.LongAdder eventsReceived = new java.util.concurrent.atomic.LongAdder();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicInteger connectionsOpen = new AtomicInteger();
     final AtomicLong eventsCommitted = new AtomicLong();
@@ -30,7 +32,7 @@ public final class ServerMetrics {
                            long eventsApplied, long eventsCommitted, long commits, long lastCommitMicros,
                            long lastCommitLagMicros, long maxCommitLagMicros, long commitLagMicros,
                            int queueDepth, long storageFailures, long lastCommitDurationMicros,
-                           long maxCommitDurationMicros) {
+                           long maxCommitDurationMicros, long eventsReceived) {
     }
 
     public Snapshot snapshot(long nowMicros) {
@@ -40,6 +42,7 @@ public final class ServerMetrics {
         return new Snapshot(framesReceived.sum(), malformedFrames.get(), connectionsAccepted.get(),
                 connectionsOpen.get(), eventsApplied, eventsCommitted.get(), commits.get(), lastCommitMicros.get(),
                 lastCommitLagMicros.get(), maxCommitLagMicros.get(), oldest == 0 ? 0 : Math.max(0, nowMicros - oldest),
-                queueDepth, storageFailures.get(), lastCommitDurationMicros.get(), maxCommitDurationMicros.get());
+                queueDepth, storageFailures.get(), lastCommitDurationMicros.get(), maxCommitDurationMicros.get(),
+                eventsReceived.sum());
     }
 }

@@ -1,7 +1,7 @@
 package tracker.server;
 
 /** Another daemon answers on the socket path: this one must not steal it. */
-public final class SocketInUseException extends RuntimeException {
+public final class SocketInUseException extends SocketUnavailableException {
     public SocketInUseException(String message) {
         super(message);
     }

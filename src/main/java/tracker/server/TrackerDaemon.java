@@ -45,6 +45,10 @@ public final class TrackerDaemon implements AutoCloseable {
     /** the stored event count this run started from */
     private long eventsAtStart;
     private static final long STOP_TIMEOUT_MS = 30_000;
+    /** How long prune and flush wait for their commit before they say the database does not take writes. */
+    public static final long WRITE_WAIT_MS = 10_000;
+    /** How long a stop waits for room in a full ingest queue before it counts the ledger as gone. */
+    private static final long STOP_OFFER_MS = 2_000;
 
     private final ServerConfig config;
     private final EventLog log;
@@ -60,6 +64,12 @@ public final class TrackerDaemon implements AutoCloseable {
     private Reaper reaper;
     private Thread ledgerThread;
     private Thread writerThread;
+    private CommitLoop writer;
+    private GroupPrincipal socketGroup;
+    /** the first of the daemon's own threads that died, and why; null while all are well */
+    private volatile ThreadFailure failure;
+    /** what the stop found: 0 when everything received was committed and the stop was clean */
+    private volatile int exitCode;
     private Thread acceptThread;
     private ConnectionAcceptor acceptor;
     private ProcessRegistry registry;
@@ -73,8 +83,14 @@ public final class TrackerDaemon implements AutoCloseable {
         this.log = new EventLog(out, clock, config.verbose());
     }
 
-    /** Opens the database, reaps what died while no daemon ran, reloads the live set and listens. */
+    /**
+     * Opens the database, reaps what died while no daemon ran, reloads the live set and listens.
+     * A start that fails leaves nothing behind: no running marker, no socket file, no thread.
+     */
     public TrackerDaemon start() throws IOException {
+        // what can be checked without touching anything is checked first: a bad start changes nothing
+        StartChecks.socketDirectoryExists(config.socket());
+        socketGroup = StartChecks.socketGroup(config);
         if (Files.exists(config.socket()) && IngestSocket.answers(config.socket())) {
             throw new SocketInUseException("another daemon is listening on " + config.socket()
                     + "; stop it first, or pass --socket PATH");
@@ -82,18 +98,58 @@ public final class TrackerDaemon implements AutoCloseable {
         DeviceCatalog devices = config.deviceInfo() == null ? DeviceCatalog.empty() : DeviceCatalog.load(config.deviceInfo());
         database = Database.open(config.database(), Database.Access.READ_WRITE);
         try {
-            startOnOpenDatabase(devices);
+            socket = IngestSocket.bind(config.socket(), config.socketMode());
+            applySocketGroup();
         } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
             database.close();
+            throw e;
+        }
+        Boolean wasRunning = null;
+        try {
+            wasRunning = markRunning(true);
+            startOnOpenDatabase(devices, wasRunning);
+        } catch (IOException | RuntimeException e) {
+            abortStart(wasRunning);
             throw e;
         }
         return this;
     }
 
-    private void startOnOpenDatabase(DeviceCatalog devices) throws IOException {
+    /** Undoes a start that failed once the database was open: threads, socket, marker. */
+    private void abortStart(Boolean wasRunning) {
+        closed.set(true);
+        closeQuietly(socket);
+        ingest.close();
+        if (reaper != null) {
+            reaper.close();
+        }
+        if (writer != null) {
+            try {
+                writer.stop(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Thread thread : new Thread[] {acceptThread, ledgerThread, writerThread}) {
+            if (thread != null) {
+                join(thread, System.currentTimeMillis() + 5_000);
+            }
+        }
+        if (wasRunning != null) {
+            try {
+                setRunningMarker(wasRunning);
+            } catch (RuntimeException e) {
+                log.info("could not restore the running marker: " + e.getMessage());
+            }
+        }
+        database.close();
+        stopped.complete(null);
+    }
+
+    private void startOnOpenDatabase(DeviceCatalog devices, boolean uncleanStop) throws IOException {
         ProcFs procFs = new ProcFs();
         ProcessProbe probe = new ProcessProbe(procFs);
-        boolean uncleanStop = markRunning(true);
         if (uncleanStop) {
             log.info("the previous daemon on this database did not stop cleanly (killed or crashed): "
                     + "events it received in its last commit window may be missing");
@@ -127,18 +183,16 @@ public final class TrackerDaemon implements AutoCloseable {
         }
 
         context = new DaemonContext();
-        CommitLoop writer = new CommitLoop(new StoreWriter(database.jdbi()), metrics, log, this::nowMicros);
+        writer = new CommitLoop(new StoreWriter(database.jdbi()), metrics, log, this::nowMicros);
         writerThread = startThread("tracker-writer", writer, false);
         LedgerLoop ledgerLoop = new LedgerLoop(ingest, ledger, writer, new DumpPrinter(), devices, metrics, log,
                 this::nowMicros, config.commitIntervalMs(), state.nextReapId(), registry);
         ledgerThread = startThread("tracker-ledger", ledgerLoop, false);
         reaper = new Reaper(new LedgerReapTarget(context), probe, log, this::nowMicros);
 
-        socket = IngestSocket.bind(config.socket(), config.socketMode());
-        applySocketGroup();
         acceptor = new ConnectionAcceptor(socket, context, reaper);
         acceptThread = startThread("tracker-accept", acceptor, true);
-        reaper.start(config.reapIntervalMs());
+        reaper.start(config.reapIntervalMs(), error -> threadDied("tracker-reaper", error));
         if (config.retentionMs() > 0) {
             startPruner();
         }
@@ -171,6 +225,8 @@ public final class TrackerDaemon implements AutoCloseable {
             } catch (RuntimeException e) {
                 // a task that throws is never run again: log and keep the schedule
                 log.info("prune failed: " + e);
+            } catch (Error e) {
+                threadDied("tracker-pruner", e);
             }
         }, config.pruneIntervalMs(), config.pruneIntervalMs(), TimeUnit.MILLISECONDS);
     }
@@ -186,13 +242,15 @@ public final class TrackerDaemon implements AutoCloseable {
         });
     }
 
+    private void setRunningMarker(boolean running) {
+        markRunning(running);
+    }
+
     private void applySocketGroup() throws IOException {
-        if (config.socketGroup() == null) {
+        if (socketGroup == null) {
             return;
         }
-        GroupPrincipal group = config.socket().getFileSystem().getUserPrincipalLookupService()
-                .lookupPrincipalByGroupName(config.socketGroup());
-        Files.getFileAttributeView(config.socket(), PosixFileAttributeView.class).setGroup(group);
+        Files.getFileAttributeView(config.socket(), PosixFileAttributeView.class).setGroup(socketGroup);
     }
 
     /**
@@ -205,25 +263,44 @@ public final class TrackerDaemon implements AutoCloseable {
         control = ControlServer.start(ServerConfig.controlSocketOf(config.database()), mode, handler, log);
     }
 
-    /** Removes history and audit older than the cutoff, through the writer. */
+    /**
+     * Removes history and audit older than the cutoff, through the writer.
+     *
+     * @throws tracker.store.DatabaseUnavailableException when it is not committed within {@link #WRITE_WAIT_MS}
+     *         (a full disk, say): it stays queued and is applied once writes succeed
+     */
     public tracker.store.PruneResult prune(long cutoffMicros) throws InterruptedException {
         CompletableFuture<tracker.store.PruneResult> done = new CompletableFuture<>();
-        ingest.put(new LedgerTask.Prune(cutoffMicros, done));
-        try {
-            return done.get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        return awaitWrite(new LedgerTask.Prune(cutoffMicros, done), done, "the prune");
     }
 
     /** Commits everything accepted so far; returns once it is in the database. For tests and tools. */
     public void flush() throws InterruptedException {
         CompletableFuture<Void> committed = new CompletableFuture<>();
-        ingest.put(new LedgerTask.Flush(committed));
+        awaitWrite(new LedgerTask.Flush(committed), committed, "the flush");
+    }
+
+    /**
+     * Runs {@code work} on the ledger thread, or on the writer thread once everything before it
+     * is committed. For tests that inject a failure where a real one would strike.
+     */
+    void runOn(boolean writerThread, Runnable work) throws InterruptedException {
+        ingest.put(new LedgerTask.Run(work, writerThread));
+    }
+
+    private <T> T awaitWrite(LedgerTask task, CompletableFuture<T> done, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + WRITE_WAIT_MS;
+        if (!ingest.offer(task, WRITE_WAIT_MS)) {
+            throw new tracker.store.DatabaseUnavailableException(what + " was refused: the daemon is stopping or overloaded", null);
+        }
         try {
-            committed.get();
+            return done.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new tracker.store.DatabaseUnavailableException(what + " is not committed after " + WRITE_WAIT_MS / 1000
+                    + " s: the database is not accepting writes (disk full?); it stays queued and is applied "
+                    + "once writes succeed", null);
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
+            throw new tracker.store.DatabaseUnavailableException(what + " failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -252,6 +329,52 @@ public final class TrackerDaemon implements AutoCloseable {
         return Times.micros(clock.instant());
     }
 
+    /**
+     * 0 after a stop that committed everything received; {@link #FAILED} when a thread died or
+     * received events could not be committed. Meaningful once {@link #stopped()} completed.
+     */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** The exit status of a daemon that stopped with a loss or a dead thread: a supervisor restarts it. */
+    public static final int FAILED = 3;
+
+    /** A thread of the daemon's own that died, and why. */
+    private record ThreadFailure(String thread, Throwable cause) {
+    }
+
+    /**
+     * One of the daemon's own threads died: a daemon missing its ledger, writer, reaper or
+     * acceptor would look alive and keep none of its promises. Say so once, then stop, committing
+     * what can still be committed.
+     */
+    void threadDied(String thread, Throwable cause) {
+        synchronized (this) {
+            if (failure != null) {
+                return;
+            }
+            failure = new ThreadFailure(thread, cause);
+        }
+        log.info(thread + " died (" + cause + "); stopping the daemon");
+        if (thread.equals("tracker-ledger")) {
+            abandonQueued(new IllegalStateException("the daemon's ledger failed: " + cause));
+        }
+        Thread stopper = new Thread(this::close, "tracker-failstop");
+        stopper.setDaemon(false);
+        stopper.start();
+    }
+
+    /** With the ledger gone, nothing queued will be answered: fail its waiters and wake the producers. */
+    private void abandonQueued(RuntimeException why) {
+        ingest.close();
+        java.util.List<Object> left = new java.util.ArrayList<>();
+        while (ingest.drainTo(left, 1024) > 0) {
+            left.forEach(item -> LedgerTask.abandon(item, why));
+            left.clear();
+        }
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -265,6 +388,7 @@ public final class TrackerDaemon implements AutoCloseable {
         }
     }
 
+    /** Every wait in here has a bound: a stop never hangs, whatever died before it. */
     private void stopAll() {
         log.info("stopping: draining connections and committing what they sent");
         closeQuietly(control);
@@ -283,26 +407,51 @@ public final class TrackerDaemon implements AutoCloseable {
         if (acceptThread != null) {
             join(acceptThread, deadline);
         }
-        if (ledgerThread != null) {
-            try {
-                ingest.put(new LedgerTask.Stop());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            join(ledgerThread, deadline);
-            join(writerThread, deadline);
-        }
+        boolean writerStopped = stopLedgerAndWriter(deadline);
         ServerMetrics.Snapshot figures = metrics.snapshot(nowMicros());
+        long committed = figures.eventsCommitted() - eventsAtStart;
+        long notCommitted = Math.max(0, figures.eventsReceived() - committed);
+        boolean clean = failure == null && notCommitted == 0 && writerStopped;
+        exitCode = clean ? 0 : FAILED;
         if (database != null) {
-            try {
-                markRunning(false);
-            } catch (RuntimeException e) {
-                log.info("could not record the clean stop: " + e.getMessage());
+            if (clean) {
+                try {
+                    markRunning(false);
+                } catch (RuntimeException e) {
+                    exitCode = FAILED;
+                    log.info("could not record the clean stop: " + e.getMessage());
+                }
             }
             database.close();
         }
-        log.info("stopped: " + (figures.eventsCommitted() - eventsAtStart) + " events committed this run, "
-                + figures.malformedFrames() + " malformed frames in all");
+        log.info("stopped: " + String.format("%,d", committed) + " events committed"
+                + (notCommitted > 0 ? "; " + String.format("%,d", notCommitted)
+                        + " received events could not be committed" : "")
+                + (failure != null ? "; " + failure.thread() + " had died" : "")
+                + ", " + figures.malformedFrames() + " malformed frames in all"
+                + (exitCode == 0 ? "" : "; the next start will report an unclean stop"));
+    }
+
+    /** @return true when the writer ended with every batch handed to it written or given up */
+    private boolean stopLedgerAndWriter(long deadline) {
+        if (ledgerThread == null) {
+            return true;
+        }
+        try {
+            if (ledgerThread.isAlive() && !ingest.offer(new LedgerTask.Stop(), STOP_OFFER_MS)) {
+                log.info("the ledger took no stop request within " + STOP_OFFER_MS + " ms");
+            }
+            join(ledgerThread, deadline);
+            if (ledgerThread.isAlive() || failure != null && failure.thread().equals("tracker-ledger")) {
+                // the ledger cannot hand over its last batch: end the writer after what it has
+                abandonQueued(new IllegalStateException("the daemon is stopping"));
+                writer.stop(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        join(writerThread, deadline);
+        return !writerThread.isAlive() && !ledgerThread.isAlive();
     }
 
     private void join(Thread thread, long deadlineMs) {
@@ -327,8 +476,15 @@ public final class TrackerDaemon implements AutoCloseable {
         }
     }
 
-    private static Thread startThread(String name, Runnable body, boolean daemon) {
-        Thread thread = new Thread(body, name);
+    /** A thread of the daemon's own: if it ever dies of an error, the daemon stops (see {@link #threadDied}). */
+    private Thread startThread(String name, Runnable body, boolean daemon) {
+        Thread thread = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                threadDied(name, e);
+            }
+        }, name);
         thread.setDaemon(daemon);
         thread.start();
         return thread;
@@ -349,6 +505,10 @@ public final class TrackerDaemon implements AutoCloseable {
         @Override
         public void enqueue(Object item) throws InterruptedException {
             ingest.put(item);
+            if (item instanceof java.util.List<?> events) {
+                // counted once queued: a stop compares it with what was committed
+                metrics.eventsReceived.add(events.size());
+            }
         }
 
         @Override

@@ -207,4 +207,41 @@ class DiskFullTest {
                     "the clean stop is recorded");
         }
     }
+
+    @Test
+    void pruneOnAFullDiskAnswersWithinItsBoundAndAStopSaysWhatItCouldNotCommit() throws Exception {
+        ServerConfig config = ConfigVariants.withDatabase(TestDaemon.config(directory, WireVersion.V3),
+                mount.resolve("db").resolve("tracker"));
+        TestDaemon daemon = TestDaemon.start(config);
+        Path dummy;
+        try (WireClient client = WireClient.connect(daemon.socket())) {
+            client.send(churn(0, 1000).toArray(Frame[]::new));
+            client.query(DEVICE);
+            daemon.flush();
+            dummy = fill();
+            long next = 1000;
+            while (daemon.daemon().metrics().storageFailures() == 0 && next < 2_000_000) {
+                client.send(churn(next, 5000).toArray(Frame[]::new));
+                next += 5000;
+                client.query(DEVICE);
+            }
+            assertTrue(daemon.daemon().metrics().storageFailures() > 0, "commits failed on the full disk");
+            long started = System.nanoTime();
+            tracker.store.DatabaseUnavailableException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    tracker.store.DatabaseUnavailableException.class, () -> daemon.daemon().prune(0));
+            long tookMs = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(refused.getMessage().contains("not accepting writes"), refused.getMessage());
+            assertTrue(tookMs < tracker.server.TrackerDaemon.WRITE_WAIT_MS + 5_000, "answered in " + tookMs + " ms");
+        }
+        daemon.close();
+        String output = daemon.output();
+        assertEquals(tracker.server.TrackerDaemon.FAILED, daemon.daemon().exitCode(), output);
+        assertTrue(output.contains("received events could not be committed"), output);
+        Files.delete(dummy);
+        try (Database database = Database.open(config.database(), Database.Access.READ_ONLY)) {
+            assertEquals(1L, (long) database.jdbi().withHandle(h -> h.createQuery(
+                    "SELECT total FROM counters WHERE name = 'daemon_running'").mapTo(Long.class).one()),
+                    "no clean-stop marker: events were lost");
+        }
+    }
 }

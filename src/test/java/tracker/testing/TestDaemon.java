@@ -22,6 +22,7 @@ public final class TestDaemon implements AutoCloseable {
 
     private TestDaemon(Path directory, ServerConfig config) throws IOException {
         this.directory = directory;
+
         this.daemon = new TrackerDaemon(config, new PrintStream(output, true, StandardCharsets.UTF_8),
                 Clock.systemUTC()).start();
     }
@@ -31,6 +32,8 @@ public final class TestDaemon implements AutoCloseable {
     }
 
     public static TestDaemon start(Path directory, WireVersion wire) throws IOException {
+        // the daemon makes no directory for its socket: the test's own folder is made here
+        java.nio.file.Files.createDirectories(directory);
         return start(config(directory, wire));
     }
 
