@@ -68,8 +68,8 @@ public final class ClassDataTraining {
                     .bind(1, Times.utc(chunk.firstMicros()))
                     .bind(2, Times.utc(chunk.lastMicros()))
                     .bind(3, chunk.count())
-                    .bind(4, EventChunkCodec.ENCODING_V1)
-                    .bind(5, chunk.toBytes())
+                    .bind(4, tracker.store.StoredBlob.SEALED)
+                    .bind(5, tracker.store.StoredBlob.seal(chunk.toBytes()))
                     .execute());
         }
     }

@@ -63,7 +63,7 @@ final class FileBackend implements Backend {
 
     @Override
     public PruneResult prune(long cutoffMicros) {
-        return new StoreWriter(database.jdbi()).prune(cutoffMicros);
+        return StoreWriter.of(database).prune(cutoffMicros);
     }
 
     private long nowMicros() {

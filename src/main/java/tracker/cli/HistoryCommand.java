@@ -59,12 +59,16 @@ final class HistoryCommand extends QueryCommand {
         long fromMicros = from == null ? Long.MIN_VALUE : Times.micros(from);
         long toMicros = to == null ? Long.MAX_VALUE : Times.micros(to);
         List<HistoryEvent> events = new ArrayList<>();
-        String sql = "SELECT process_id, pid, data FROM event_chunks" + filter.where() + " ORDER BY first_at, id";
+        String sql = "SELECT process_id, pid, encoding, data, id FROM event_chunks" + filter.where()
+                + " ORDER BY first_at, id";
         backend.withConnection(connection -> {
             try (PreparedStatement statement = filter.bind(connection.prepareStatement(sql));
                  ResultSet chunks = statement.executeQuery()) {
                 while (chunks.next()) {
-                    EventChunkCodec.decode(chunks.getBytes(3), chunks.getLong(1), (Integer) chunks.getObject(2),
+                    long chunkId = chunks.getLong(5);
+                    byte[] payload = tracker.store.StoredBlob.open(chunks.getInt(3), chunks.getBytes(4),
+                            () -> "history chunk " + chunkId);
+                    EventChunkCodec.decode(payload, chunks.getLong(1), (Integer) chunks.getObject(2),
                             event -> {
                                 long micros = Times.micros(event.receivedAt());
                                 if (micros >= fromMicros && micros <= toMicros

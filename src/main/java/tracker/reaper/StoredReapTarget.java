@@ -22,7 +22,7 @@ public final class StoredReapTarget implements ReapTarget {
 
     public StoredReapTarget(Database database, LongSupplier nowMicros) {
         this.database = database;
-        this.writer = new StoreWriter(database.jdbi());
+        this.writer = StoreWriter.of(database);
         this.nowMicros = nowMicros;
     }
 

@@ -37,6 +37,8 @@ final class CommitLoop implements Runnable {
     /** events of batches given up at a stop because their write failed */
     private volatile long eventsGivenUp;
 
+    private boolean markerFailureLogged;
+
     CommitLoop(StoreWriter writer, ServerMetrics metrics, EventLog log, LongSupplier nowMicros) {
         this.writer = writer;
         this.metrics = metrics;
@@ -140,6 +142,7 @@ final class CommitLoop implements Runnable {
             try {
                 long started = System.nanoTime();
                 writer.write(batch);
+                noteMarkerFailure();
                 long tookMicros = (System.nanoTime() - started) / 1000;
                 metrics.lastCommitDurationMicros.set(tookMicros);
                 metrics.maxCommitDurationMicros.accumulateAndGet(tookMicros, Math::max);
@@ -188,6 +191,16 @@ final class CommitLoop implements Runnable {
         metrics.writerOldestMicros = next == null ? 0 : next.oldestEventMicros;
         runCallbacks(batch.onCommit);
         return true;
+    }
+
+    /** Said once: without the marker, a rollback of the file would go unnoticed at the next start. */
+    private void noteMarkerFailure() {
+        String failure = writer.markerFailure();
+        if (failure != null && !markerFailureLogged) {
+            markerFailureLogged = true;
+            log.info("cannot keep the last commit number beside the database (" + failure + "): a rollback of the"
+                    + " file would go unnoticed at the next start");
+        }
     }
 
     private void runCallbacks(List<Runnable> callbacks) {

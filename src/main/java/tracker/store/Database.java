@@ -66,6 +66,22 @@ public final class Database implements AutoCloseable {
             throw new DatabaseUnavailableException("no database at " + fileOf(absolute)
                     + " (has 'tracker serve' run with this --db?)", null);
         }
+        long sizeBefore = sizeOf(fileOf(absolute));
+        if (access == Access.READ_WRITE && sizeBefore == 0) {
+            deleteEmptyFile(fileOf(absolute), absolute);
+        } else if (sizeBefore == 0) {
+            throw new DatabaseUnavailableException(fileOf(absolute) + " is empty: no tracker database has been"
+                    + " written to it yet", null);
+        } else if (access == Access.READ_WRITE && sizeBefore > 0) {
+            // looked at read-only first: H2 rewrites a file's header when it opens it for writing,
+            // and a file that is not ours must be left exactly as it was
+            try {
+                requireTrackerDatabase(absolute);
+            } catch (RuntimeException e) {
+                OPEN_FOR_WRITING.remove(absolute);
+                throw e;
+            }
+        }
         String url = "jdbc:h2:file:" + absolute
                 + ";DB_CLOSE_ON_EXIT=FALSE"
                 // commits reach the file at once: a kill -9 loses only the open commit window
@@ -87,21 +103,95 @@ public final class Database implements AutoCloseable {
             throw unavailable(absolute, e);
         }
         Database database = new Database(absolute, pool, access == Access.READ_WRITE);
+        // a file that was there and holds no tracker schema is never taken over, nor read as empty
+        if ((sizeBefore > 0 || access == Access.READ_ONLY) && !database.hasMigrationHistory()) {
+            database.close();
+            throw new DatabaseUnavailableException(sizeBefore == 0 ? fileOf(absolute) + " is empty: no tracker database"
+                    + " has been written to it yet" : fileOf(absolute) + " is not a tracker database (it holds no"
+                    + " migration history): truncated, damaged, or another application's file; it was left as it is",
+                    null);
+        }
         if (access == Access.READ_WRITE) {
             try {
-                Flyway.configure()
+                Flyway flyway = Flyway.configure()
                         .dataSource(pool)
                         .locations("classpath:db/migrations")
-                        // the one migration that needs the tracker's own encoding
-                        .javaMigrations(new tracker.store.migration.V4__LiveRowsIntoSegments())
-                        .load()
-                        .migrate();
+                        // the migrations that need the tracker's own encoding
+                        .javaMigrations(new tracker.store.migration.V4__LiveRowsIntoSegments(),
+                                new tracker.store.migration.V7__SealStoredBlobs())
+                        .load();
+                refuseNewerSchema(flyway, fileOf(absolute));
+                flyway.migrate();
+            } catch (DatabaseUnavailableException e) {
+                database.close();
+                throw e;
             } catch (RuntimeException e) {
                 database.close();
                 throw new DatabaseUnavailableException("cannot migrate " + fileOf(absolute) + ": " + rootMessage(e), e);
             }
         }
         return database;
+    }
+
+    /** A database written by a newer version: its schema is not one this version knows how to read. */
+    private static void refuseNewerSchema(Flyway flyway, Path file) {
+        for (org.flywaydb.core.api.MigrationInfo migration : flyway.info().all()) {
+            if (migration.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS) {
+                throw new DatabaseUnavailableException(file + " was written by a newer version of the tracker (schema "
+                        + migration.getVersion() + "); this version does not know its schema", null);
+            }
+        }
+    }
+
+    /** Refuses, without writing a byte, a file that is not a tracker database. */
+    private static void requireTrackerDatabase(Path absolute) {
+        String url = "jdbc:h2:file:" + absolute + ";ACCESS_MODE_DATA=r;IFEXISTS=TRUE;TRACE_LEVEL_FILE=0";
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(url, "tracker", "")) {
+            if (!hasMigrationHistory(connection)) {
+                throw new DatabaseUnavailableException(fileOf(absolute) + " is not a tracker database (it holds no"
+                        + " migration history): truncated, damaged, or another application's file; it was left as it"
+                        + " is", null);
+            }
+        } catch (SQLException e) {
+            throw unavailable(absolute, e);
+        }
+    }
+
+    private boolean hasMigrationHistory() {
+        try (java.sql.Connection connection = pool.getConnection()) {
+            return hasMigrationHistory(connection);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static boolean hasMigrationHistory(java.sql.Connection connection) {
+        try (java.sql.PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM"
+                     + " INFORMATION_SCHEMA.TABLES WHERE LOWER(TABLE_NAME) = 'flyway_schema_history'");
+             java.sql.ResultSet rows = query.executeQuery()) {
+            return rows.next() && rows.getLong(1) > 0;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** -1 when the file does not exist. */
+    private static long sizeOf(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : -1;
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Only a missing or an empty file starts a new database. */
+    private static void deleteEmptyFile(Path file, Path absolute) {
+        try {
+            Files.delete(file);
+        } catch (IOException e) {
+            OPEN_FOR_WRITING.remove(absolute);
+            throw new DatabaseUnavailableException("cannot replace the empty file " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The file H2 keeps for {@code path}. */
@@ -158,6 +248,8 @@ public final class Database implements AutoCloseable {
                     "database " + file + " is in use by another process (is a 'tracker serve' already running on it?)";
             case ErrorCode.DATABASE_NOT_FOUND_WITH_IF_EXISTS_1, ErrorCode.DATABASE_NOT_FOUND_1 ->
                     "no database at " + file;
+            case ErrorCode.WRONG_USER_OR_PASSWORD ->
+                    file + " is not a tracker database (it does not know the tracker's database user)";
             case ErrorCode.FILE_CORRUPTED_1 -> "database " + file + " is corrupted: " + firstLine(e.getMessage());
             default -> "cannot open database " + file + ": " + firstLine(e.getMessage());
         };

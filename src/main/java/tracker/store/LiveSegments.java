@@ -75,7 +75,7 @@ public final class LiveSegments {
 
     private static void read(Connection connection, Long processId, Consumer<ProcessLiveSet> sink)
             throws SQLException {
-        String sql = "SELECT process_id, snapshot, entries, data FROM live_segments"
+        String sql = "SELECT process_id, snapshot, entries, encoding, data, seq FROM live_segments"
                 + (processId == null ? "" : " WHERE process_id = ?") + " ORDER BY process_id, seq";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             if (processId != null) {
@@ -94,7 +94,10 @@ public final class LiveSegments {
                         replay.entries = 0;
                     }
                     replay.entries += rs.getInt(3);
-                    LiveSetCodec.decode(rs.getBytes(4), owner, replay);
+                    long seq = rs.getLong(6);
+                    byte[] payload = StoredBlob.open(rs.getInt(4), rs.getBytes(5),
+                            () -> "live-set segment " + seq + " of process " + owner);
+                    LiveSetCodec.decode(payload, owner, replay);
                 }
                 emit(replay, sink);
             }

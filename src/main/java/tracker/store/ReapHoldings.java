@@ -18,11 +18,11 @@ public final class ReapHoldings {
     public static List<LiveRow> of(Connection connection, long reapId) throws SQLException {
         List<LiveRow> rows = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT data FROM reap_holdings WHERE reap_id = ? ORDER BY part")) {
+                "SELECT part, encoding, data FROM reap_holdings WHERE reap_id = ? ORDER BY part")) {
             statement.setLong(1, reapId);
             try (ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
-                    decode(rs.getBytes(1), rows::add);
+                    decodeStored(reapId, rs.getInt(1), rs.getInt(2), rs.getBytes(3), rows::add);
                 }
             }
         }
@@ -33,6 +33,11 @@ public final class ReapHoldings {
     /** The order a post-mortem reads them in. */
     private static final java.util.Comparator<LiveRow> ORDER = java.util.Comparator.comparingInt(LiveRow::deviceId)
             .thenComparing(LiveRow::kind).thenComparing(LiveRow::type).thenComparingLong(LiveRow::bufferId);
+
+    /** Checks and decodes one stored part of reap {@code reapId}'s holdings. */
+    static void decodeStored(long reapId, int part, int encoding, byte[] stored, Consumer<LiveRow> sink) {
+        decode(StoredBlob.open(encoding, stored, () -> "part " + part + " of the holdings of reap " + reapId), sink);
+    }
 
     static void decode(byte[] data, Consumer<LiveRow> sink) {
         LiveSetCodec.decode(data, 0, new LiveSetCodec.Sink() {

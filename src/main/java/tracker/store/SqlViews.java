@@ -61,11 +61,11 @@ public final class SqlViews {
             return result;
         }
         try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT reap_id, data FROM reap_holdings ORDER BY reap_id, part");
+                "SELECT reap_id, part, encoding, data FROM reap_holdings ORDER BY reap_id, part");
              ResultSet rs = statement.executeQuery()) {
             while (rs.next()) {
                 long reapId = rs.getLong(1);
-                ReapHoldings.decode(rs.getBytes(2), row -> result.addRow(row.kind(), row.deviceId(), row.bufferId(),
+                ReapHoldings.decodeStored(reapId, rs.getInt(2), rs.getInt(3), rs.getBytes(4), row -> result.addRow(row.kind(), row.deviceId(), row.bufferId(),
                         row.type(), row.size(), row.refCount(), reapId, Times.utc(row.allocatedAtMicros())));
             }
         }

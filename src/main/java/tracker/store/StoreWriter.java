@@ -17,9 +17,26 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 public final class StoreWriter {
 
     private final Jdbi jdbi;
+    /** where each commit's number is kept beside the database; null for a writer that keeps none */
+    private final CommitMarker marker;
 
+    /** A writer that numbers its commits but keeps no marker file: for fixtures. */
     public StoreWriter(Jdbi jdbi) {
+        this(jdbi, null);
+    }
+
+    private StoreWriter(Jdbi jdbi, CommitMarker marker) {
         this.jdbi = jdbi;
+        this.marker = marker;
+    }
+
+    /**
+     * The writer of {@code database}: every transaction it commits bumps the database's
+     * {@code commit_seq} and then records it in the {@link CommitMarker} beside the file, so a
+     * later start can tell a file that went back in time.
+     */
+    public static StoreWriter of(Database database) {
+        return new StoreWriter(database.jdbi(), CommitMarker.of(database.path()));
     }
 
     /** Writes the whole batch in one transaction: all of it lands, or none. */
@@ -31,8 +48,38 @@ public final class StoreWriter {
         }
     }
 
+    /**
+     * Numbers the transaction of {@code handle}; once it is committed, call {@link #recordCommit}.
+     */
+    private static long nextCommit(Handle handle) {
+        handle.createUpdate("UPDATE counters SET total = total + 1 WHERE name = 'commit_seq'").execute();
+        return handle.createQuery("SELECT total FROM counters WHERE name = 'commit_seq'").mapTo(Long.class)
+                .findOne().orElse(0L);
+    }
+
+    /** After the commit: the marker never runs ahead of the database. */
+    private void recordCommit(long commitSeq) {
+        if (marker == null) {
+            return;
+        }
+        try {
+            marker.record(commitSeq);
+            markerFailure = null;
+        } catch (java.io.IOException e) {
+            markerFailure = e.getMessage();
+        }
+    }
+
+    private volatile String markerFailure;
+
+    /** Why the last commit number could not be kept beside the database; null when it was. */
+    public String markerFailure() {
+        return markerFailure;
+    }
+
     private void writeInTransaction(CommitBatch batch) throws SQLException {
-        jdbi.useTransaction(handle -> {
+        long commit = jdbi.inTransaction(handle -> {
+            long seq = nextCommit(handle);
             insertProcesses(handle, batch.newProcesses);
             updateLastSeen(handle, batch.lastSeen);
             // Reaps and ends first: each deletes every segment of its process. The batch's own
@@ -50,12 +97,20 @@ public final class StoreWriter {
                 batch.pruneResult = prune(handle, batch.pruneBeforeMicros);
             }
             updateCounters(handle, batch.counters);
+            return seq;
         });
+        recordCommit(commit);
     }
 
     /** Deletes history and audit records older than the cutoff, and processes ended before it. */
     public PruneResult prune(long cutoffMicros) {
-        return jdbi.inTransaction(handle -> prune(handle, cutoffMicros));
+        long[] commit = new long[1];
+        PruneResult result = jdbi.inTransaction(handle -> {
+            commit[0] = nextCommit(handle);
+            return prune(handle, cutoffMicros);
+        });
+        recordCommit(commit[0]);
+        return result;
     }
 
     private static PruneResult prune(Handle handle, long cutoffMicros) {
@@ -63,6 +118,9 @@ public final class StoreWriter {
         long events = handle.createQuery("SELECT COALESCE(SUM(event_count), 0) FROM event_chunks WHERE last_at < ?")
                 .bind(0, cutoff).mapTo(Long.class).one();
         int chunks = handle.createUpdate("DELETE FROM event_chunks WHERE last_at < ?").bind(0, cutoff).execute();
+        // kept so that the events counter still adds up against the history that is left
+        handle.createUpdate("UPDATE counters SET total = total + ? WHERE name = 'pruned_events'").bind(0, events)
+                .execute();
         handle.createUpdate("DELETE FROM reap_holdings WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
                 .bind(0, cutoff).execute();
         handle.createUpdate("DELETE FROM reap_totals WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
@@ -164,8 +222,8 @@ public final class StoreWriter {
                 statement.setLong(1, reapId);
                 statement.setInt(2, part);
                 statement.setInt(3, blobs.get(part).entries());
-                statement.setInt(4, LiveSetCodec.ENCODING_V1);
-                statement.setBytes(5, blobs.get(part).data());
+                statement.setInt(4, StoredBlob.SEALED);
+                statement.setBytes(5, StoredBlob.seal(blobs.get(part).data()));
                 statement.addBatch();
             }
             statement.executeBatch();
@@ -222,8 +280,8 @@ public final class StoreWriter {
                 insert.setLong(2, segment.seq());
                 insert.setBoolean(3, segment.snapshot());
                 insert.setInt(4, segment.entries());
-                insert.setInt(5, LiveSetCodec.ENCODING_V1);
-                insert.setBytes(6, segment.data());
+                insert.setInt(5, StoredBlob.SEALED);
+                insert.setBytes(6, StoredBlob.seal(segment.data()));
                 insert.addBatch();
             }
             insert.executeBatch();
@@ -244,8 +302,8 @@ public final class StoreWriter {
                 statement.setObject(4, Times.utc(chunk.firstMicros()));
                 statement.setObject(5, Times.utc(chunk.lastMicros()));
                 statement.setInt(6, chunk.eventCount());
-                statement.setInt(7, EventChunkCodec.ENCODING_V1);
-                statement.setBytes(8, chunk.data());
+                statement.setInt(7, StoredBlob.SEALED);
+                statement.setBytes(8, StoredBlob.seal(chunk.data()));
                 statement.addBatch();
             }
             statement.executeBatch();
@@ -269,16 +327,22 @@ public final class StoreWriter {
      */
     public ReapRecord reapStored(ProcessRow process, String reason, long nowMicros) {
         try {
-            return jdbi.inTransaction(handle -> {
+            long[] commit = {-1};
+            ReapRecord reaped = jdbi.inTransaction(handle -> {
                 List<LiveRow> held = List.copyOf(LiveSegments.readProcess(handle.getConnection(), process.id()));
                 if (held.isEmpty()) {
                     return null;
                 }
+                commit[0] = nextCommit(handle);
                 ReapRecord reap = new ReapRecord(StoredState.nextId(handle, "reaps"), process, nowMicros, reason,
                         held);
                 writeReap(handle, reap);
                 return reap;
             });
+            if (commit[0] >= 0) {
+                recordCommit(commit[0]);
+            }
+            return reaped;
         } catch (SQLException e) {
             throw new StorageException(e);
         }
