@@ -164,6 +164,7 @@ function _complete_tracker() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} reap" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prune" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sql" ];    then _picocli_tracker; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} check" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_tracker; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
@@ -177,9 +178,11 @@ function _complete_tracker() {
   local cmds7=(reap)
   local cmds8=(prune)
   local cmds9=(sql)
-  local cmds10=(completion)
+  local cmds10=(check)
+  local cmds11=(completion)
 
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_completion; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_completion; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_check; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_sql; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tracker_prune; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tracker_reap; return $?; fi
@@ -200,7 +203,7 @@ function _picocli_tracker() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps reap prune sql completion"
+  local commands="serve dump history audit leaks stats ps reap prune sql check completion"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -220,7 +223,7 @@ function _picocli_tracker_serve() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'--accept-rollback' '-v' '--verbose'"
   local arg_opts="'--socket' '--wire' '--db' '--commit-interval' '--reap-interval' '--socket-mode' '--socket-group' '--device-info' '--retention' '--prune-interval'"
 
   type compopt &>/dev/null && compopt +o default
@@ -620,6 +623,42 @@ function _picocli_tracker_prune() {
 
 # Generates completions for the options and subcommands of the `sql` subcommand.
 function _picocli_tracker_sql() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-v' '--verbose'"
+  local arg_opts="'--db' '--format'"
+  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--db')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
+      return $?
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `check` subcommand.
+function _picocli_tracker_check() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

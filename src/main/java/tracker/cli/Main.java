@@ -16,7 +16,7 @@ public final class Main {
 
     /** Commands that read or change the database, and so may run inside the daemon. */
     static final Set<String> FORWARDED = Set.of("dump", "history", "audit", "leaks", "stats", "ps", "reap", "prune",
-            "sql");
+            "sql", "check");
 
     private Main() {
     }

@@ -63,6 +63,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "How often --retention is applied (default: ${DEFAULT-VALUE}).")
     String pruneInterval;
 
+    @Option(names = "--accept-rollback",
+            description = "Start even if the database file is older than what was last committed to it (a truncated"
+                    + " file, a restored backup); without it such a start is refused, naming what was found.")
+    boolean acceptRollback;
+
     @Option(names = {"-v", "--verbose"}, description = "Log every message (slow: for debugging a client only).")
     boolean verbose;
 
@@ -70,7 +75,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ServerConfig config = new ServerConfig(socket.toAbsolutePath(), WireVersion.parse(wire), database.resolve(),
                 millis(commitInterval), millis(reapInterval), mode(socketMode), blankToNull(socketGroup), deviceInfo,
-                "0".equals(retention.trim()) ? 0 : millis(retention), millis(pruneInterval), verbose);
+                "0".equals(retention.trim()) ? 0 : millis(retention), millis(pruneInterval), verbose, acceptRollback);
         TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
         daemon.start();
         try {

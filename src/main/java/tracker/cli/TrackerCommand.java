@@ -18,7 +18,7 @@ import tracker.store.DatabaseUnavailableException;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
-                "1:check failed (tracker leaks found leaks)",
+                "1:check failed (tracker leaks found leaks, tracker check found damage)",
                 "2:usage error",
                 "3:database or daemon unavailable or unreadable"})
 public final class TrackerCommand implements Runnable {
@@ -33,7 +33,7 @@ public final class TrackerCommand implements Runnable {
     static final Map<String, Class<?>> SUBCOMMANDS = subcommands(ServeCommand.class, "serve", DumpCommand.class, "dump",
             HistoryCommand.class, "history", AuditCommand.class, "audit", LeaksCommand.class, "leaks",
             StatsCommand.class, "stats", PsCommand.class, "ps", ReapCommand.class, "reap", PruneCommand.class, "prune",
-            SqlCommand.class, "sql", CompletionCommand.class, "completion");
+            SqlCommand.class, "sql", CheckCommand.class, "check", CompletionCommand.class, "completion");
 
     @Spec
     CommandSpec spec;
@@ -122,7 +122,8 @@ public final class TrackerCommand implements Runnable {
             code = ExitCode.UNAVAILABLE;
         }
         if (e instanceof DatabaseUnavailableException || e instanceof SocketUnavailableException
-                || e instanceof IllegalArgumentException) {
+                || e instanceof IllegalArgumentException || e instanceof tracker.server.RolledBackDatabaseException
+                || e instanceof tracker.store.CorruptBlobException) {
             err.println("tracker: " + e.getMessage());
         } else {
             err.println("tracker: " + e);

@@ -11,7 +11,8 @@ import tracker.wire.WireVersion;
  * @param socketGroup     group to own the socket file, or null to leave it as created
  * @param deviceInfo      the {@code --device-info} file, or null
  * @param retentionMs     history and audit older than this are pruned; 0 keeps everything
- * @param controlSocket   where the CLI reaches the running daemon
+ * @param acceptRollback  start on a database older than what was last committed to it
+ *                        (see {@link tracker.store.CommitMarker}) instead of refusing
  */
 public record ServerConfig(
         Path socket,
@@ -24,7 +25,8 @@ public record ServerConfig(
         Path deviceInfo,
         long retentionMs,
         long pruneIntervalMs,
-        boolean verbose) {
+        boolean verbose,
+        boolean acceptRollback) {
 
     public static final Path DEFAULT_SOCKET = Path.of("/tmp/tt_allocation_server.sock");
     public static final long DEFAULT_COMMIT_INTERVAL_MS = 500;
@@ -43,6 +45,14 @@ public record ServerConfig(
         if (socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
             throw new IllegalArgumentException("socket path longer than 107 bytes: " + socket);
         }
+    }
+
+    /** Refuses a rolled-back database (the usual case). */
+    public ServerConfig(Path socket, WireVersion wire, Path database, long commitIntervalMs, long reapIntervalMs,
+                        Set<PosixFilePermission> socketMode, String socketGroup, Path deviceInfo, long retentionMs,
+                        long pruneIntervalMs, boolean verbose) {
+        this(socket, wire, database, commitIntervalMs, reapIntervalMs, socketMode, socketGroup, deviceInfo,
+                retentionMs, pruneIntervalMs, verbose, false);
     }
 
     /** The control socket of the daemon that owns {@code database}. */

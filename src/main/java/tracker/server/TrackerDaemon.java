@@ -19,6 +19,7 @@ import tracker.proc.ProcessProbe;
 import tracker.reaper.ReapReason;
 import tracker.reaper.Reaper;
 import tracker.reaper.StoredReapTarget;
+import tracker.store.CommitMarker;
 import tracker.store.Database;
 import tracker.store.LiveRow;
 import tracker.store.LiveSegments;
@@ -96,6 +97,7 @@ public final class TrackerDaemon implements AutoCloseable {
                     + "; stop it first, or pass --socket PATH");
         }
         DeviceCatalog devices = config.deviceInfo() == null ? DeviceCatalog.empty() : DeviceCatalog.load(config.deviceInfo());
+        refuseLostFile();
         database = Database.open(config.database(), Database.Access.READ_WRITE);
         try {
             socket = IngestSocket.bind(config.socket(), config.socketMode());
@@ -107,6 +109,7 @@ public final class TrackerDaemon implements AutoCloseable {
         }
         Boolean wasRunning = null;
         try {
+            checkNotRolledBack();
             wasRunning = markRunning(true);
             startOnOpenDatabase(devices, wasRunning);
         } catch (IOException | RuntimeException e) {
@@ -183,7 +186,7 @@ public final class TrackerDaemon implements AutoCloseable {
         }
 
         context = new DaemonContext();
-        writer = new CommitLoop(new StoreWriter(database.jdbi()), metrics, log, this::nowMicros);
+        writer = new CommitLoop(StoreWriter.of(database), metrics, log, this::nowMicros);
         writerThread = startThread("tracker-writer", writer, false);
         LedgerLoop ledgerLoop = new LedgerLoop(ingest, ledger, writer, new DumpPrinter(), devices, metrics, log,
                 this::nowMicros, config.commitIntervalMs(), state.nextReapId(), registry);
@@ -229,6 +232,48 @@ public final class TrackerDaemon implements AutoCloseable {
                 threadDied("tracker-pruner", e);
             }
         }, config.pruneIntervalMs(), config.pruneIntervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Refuses a database older than what was last committed to it (see {@link CommitMarker}):
+     * taken for the truth, it would have its past processes reaped and the live clients'
+     * records forgotten.
+     */
+    private void checkNotRolledBack() throws IOException {
+        long stored = database.jdbi().withHandle(handle -> handle.createQuery(
+                "SELECT total FROM counters WHERE name = 'commit_seq'").mapTo(Long.class).one());
+        CommitMarker marker = CommitMarker.of(config.database());
+        long recorded = marker.read();
+        if (recorded > stored) {
+            String found = "database " + Database.fileOf(config.database()) + " holds commit " + stored
+                    + ", but commit " + recorded + " was written to it (" + marker.path()
+                    + "): the file is older than what was committed (truncated, or a backup restored over it)";
+            if (!config.acceptRollback()) {
+                throw new RolledBackDatabaseException(found + "; not starting on it. To use it as it is, start once"
+                        + " with --accept-rollback");
+            }
+            log.info(found + "; using it as it is (--accept-rollback)");
+            marker.record(stored);
+        }
+    }
+
+    /**
+     * A missing or empty file normally starts a new database; not when commits were written to
+     * it: then it was truncated to nothing or deleted, and a new database would hide that.
+     */
+    private void refuseLostFile() throws IOException {
+        java.nio.file.Path file = Database.fileOf(config.database());
+        if (Files.exists(file) && Files.size(file) > 0 || config.acceptRollback()) {
+            return;
+        }
+        CommitMarker marker = CommitMarker.of(config.database());
+        long recorded = marker.read();
+        if (recorded > 0) {
+            throw new RolledBackDatabaseException("database " + file + " is " + (Files.exists(file) ? "empty" : "missing")
+                    + ", but commit " + recorded + " was written to it (" + marker.path() + "); not starting a new"
+                    + " database over it. To start anew, start once with --accept-rollback (or delete " + marker.path()
+                    + ")");
+        }
     }
 
     /** Sets the running marker; returns what it was before. */

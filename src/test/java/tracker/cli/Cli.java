@@ -48,6 +48,18 @@ final class Cli {
         }
     }
 
+    /** Through a test daemon's command socket, opened first if it is not yet. */
+    static Result throughDaemonOf(tracker.testing.TestDaemon daemon, String... args) {
+        try {
+            if (!java.nio.file.Files.exists(ServerConfig.controlSocketOf(daemon.database()))) {
+                serveCommands(daemon.daemon());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return throughDaemon(daemon.database(), args);
+    }
+
     /** Stops the daemon, then runs the command on the file it left. */
     static Result onFileAfter(tracker.testing.TestDaemon daemon, String... args) {
         daemon.close();

@@ -30,4 +30,10 @@ public final class ConfigVariants {
         return new ServerConfig(c.socket(), c.wire(), c.database(), c.commitIntervalMs(), c.reapIntervalMs(),
                 mode, c.socketGroup(), c.deviceInfo(), c.retentionMs(), c.pruneIntervalMs(), c.verbose());
     }
+
+    public static ServerConfig withAcceptRollback(ServerConfig c) {
+        return new ServerConfig(c.socket(), c.wire(), c.database(), c.commitIntervalMs(), c.reapIntervalMs(),
+                c.socketMode(), c.socketGroup(), c.deviceInfo(), c.retentionMs(), c.pruneIntervalMs(), c.verbose(),
+                true);
+    }
 }
