@@ -21,7 +21,7 @@ import tracker.store.DatabaseUnavailableException;
                 "1:check failed (tracker leaks found leaks, tracker check found damage)",
                 "2:usage error",
                 "3:database or daemon unavailable or unreadable"})
-public final class TrackerCommand implements Runnable {
+public final class TrackerCommand implements java.util.concurrent.Callable<Integer> {
 
     /**
      * The subcommands by name, in the order help lists them. Not in the annotation: picocli
@@ -54,9 +54,11 @@ public final class TrackerCommand implements Runnable {
         return clock;
     }
 
+    /** Bare {@code tracker}: a usage error, as with git. */
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCode.USAGE;
     }
 
     /** The command line answering from the database file, with the exit codes every command shares. */
@@ -89,6 +91,13 @@ public final class TrackerCommand implements Runnable {
         CommandLine commandLine = new CommandLine(new TrackerCommand(backends, clock));
         for (Class<?> subcommand : subcommands) {
             commandLine.addSubcommand(subcommand);
+        }
+        // -h/--help (and -V) on every subcommand, from one place: picocli answers them before
+        // it checks required options, so 'prune --help' needs no --older-than
+        commandLine.getSubcommands().values()
+                .forEach(sub -> sub.getCommandSpec().mixinStandardHelpOptions(true));
+        if (subcommands.size() > 1) {
+            commandLine.addSubcommand("help", new CommandLine.HelpCommand());
         }
         // after the subcommands: picocli hands these to the subcommands present when set
         commandLine.setExecutionExceptionHandler(TrackerCommand::handleExecutionException);
