@@ -165,7 +165,9 @@ function _complete_tracker() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prune" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sql" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} check" ];    then _picocli_tracker; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} wait-ready" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_tracker; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_tracker; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(serve)
@@ -179,9 +181,13 @@ function _complete_tracker() {
   local cmds8=(prune)
   local cmds9=(sql)
   local cmds10=(check)
-  local cmds11=(completion)
+  local cmds11=(wait-ready)
+  local cmds12=(completion)
+  local cmds13=(help)
 
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_completion; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_help; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_completion; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_waitready; return $?; fi
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_check; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_sql; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tracker_prune; return $?; fi
@@ -203,7 +209,7 @@ function _picocli_tracker() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps reap prune sql check completion"
+  local commands="serve dump history audit leaks stats ps reap prune sql check wait-ready completion help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -223,7 +229,7 @@ function _picocli_tracker_serve() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--accept-rollback' '-v' '--verbose'"
+  local flag_opts="'--accept-rollback' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--socket' '--wire' '--db' '--commit-interval' '--reap-interval' '--socket-mode' '--socket-group' '--device-info' '--retention' '--prune-interval'"
 
   type compopt &>/dev/null && compopt +o default
@@ -286,7 +292,7 @@ function _picocli_tracker_dump() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--all'"
+  local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -334,7 +340,7 @@ function _picocli_tracker_history() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--device' '--buffer' '--since' '--until' '--limit'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -388,7 +394,7 @@ function _picocli_tracker_audit() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--since'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -430,7 +436,7 @@ function _picocli_tracker_leaks() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--live'"
+  local flag_opts="'-v' '--verbose' '--live' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--max-bytes'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -478,7 +484,7 @@ function _picocli_tracker_stats() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -514,7 +520,7 @@ function _picocli_tracker_ps() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--all'"
+  local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -553,7 +559,7 @@ function _picocli_tracker_reap() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -589,7 +595,7 @@ function _picocli_tracker_prune() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--older-than'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -628,7 +634,7 @@ function _picocli_tracker_sql() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -664,7 +670,7 @@ function _picocli_tracker_check() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose'"
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
@@ -693,13 +699,64 @@ function _picocli_tracker_check() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `wait-ready` subcommand.
+function _picocli_tracker_waitready() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--timeout'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--db')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--timeout')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `completion` subcommand.
 function _picocli_tracker_completion() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts=""
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `help` subcommand.
+function _picocli_tracker_help() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+
+  local commands="serve dump history audit leaks stats ps reap prune sql check wait-ready completion"
+  local flag_opts="'-h' '--help'"
   local arg_opts=""
 
   if [[ "${curr_word}" == -* ]]; then
