@@ -56,10 +56,6 @@ final class ControlReply implements AutoCloseable {
         this.timeLimitText = timeLimitText;
     }
 
-    long deadlineNanos() {
-        return deadlineNanos;
-    }
-
     /** A writer of stream 1 (stdout) or 2 (stderr), buffered; flushing writes one frame. */
     PrintWriter writer(int stream) {
         OutputStream framed = new OutputStream() {

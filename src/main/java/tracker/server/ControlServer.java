@@ -80,7 +80,7 @@ public final class ControlServer implements AutoCloseable {
     /** Commands running, by peer user; guarded by itself. */
     private final Map<UserPrincipal, Integer> runningByUser = new HashMap<>();
     private final AtomicLong refused = new AtomicLong();
-    private long lastRefusalLogNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(10);
+    private long lastLogNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(10);
 
     private ControlServer(Path path, ServerSocketChannel server, Selector selector, Handler handler,
                           ControlLimits limits, EventLog log, UserPrincipal owner, UserPrincipal root) {
@@ -171,7 +171,7 @@ public final class ControlServer implements AutoCloseable {
 
     private void acceptAll() throws IOException {
         SocketChannel client;
-        while ((client = server.accept()) != null) {
+        while ((client = acceptOne()) != null) {
             client.configureBlocking(false);
             UserPrincipal peer = peerOf(client);
             if (pending >= limits.pendingConnections()
@@ -183,6 +183,23 @@ public final class ControlServer implements AutoCloseable {
             client.register(selector, SelectionKey.OP_READ, new ControlRequest(limits, peer, deadline));
             pending++;
             pendingByUser.merge(peer, 1, Integer::sum);
+        }
+    }
+
+    /**
+     * The next waiting connection, or null. Out of file descriptors (or any accept error) the
+     * thread pauses a little instead of spinning on a socket that stays acceptable, and goes on.
+     */
+    private SocketChannel acceptOne() throws IOException {
+        try {
+            return server.accept();
+        } catch (IOException e) {
+            if (!server.isOpen()) {
+                throw e;
+            }
+            logAtMostOncePerSecond("command socket: accept failed: " + e.getMessage());
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            return null;
         }
     }
 
@@ -355,14 +372,19 @@ public final class ControlServer implements AutoCloseable {
                 + " at a time); try again";
     }
 
-    /** Logs a refused command, at most one line a second, so that a flood does not flood the log. */
+    /** Logs a refused command; selector thread only. */
     private void noteRefusal(UserPrincipal peer, String what) {
         long count = refused.incrementAndGet();
+        logAtMostOncePerSecond("command socket refused " + (peer == null ? "an unknown user" : "user " + peer.getName())
+                + ": " + what + " (" + count + " refusals so far)");
+    }
+
+    /** At most one line a second, so that a flood does not flood the log; selector thread only. */
+    private void logAtMostOncePerSecond(String line) {
         long now = System.nanoTime();
-        if (now - lastRefusalLogNanos >= TimeUnit.SECONDS.toNanos(1)) {
-            lastRefusalLogNanos = now;
-            log.info("command socket refused " + (peer == null ? "an unknown user" : "user " + peer.getName())
-                    + ": " + what + " (" + count + " refusals so far)");
+        if (now - lastLogNanos >= TimeUnit.SECONDS.toNanos(1)) {
+            lastLogNanos = now;
+            log.info(line);
         }
     }
 
