@@ -69,8 +69,8 @@ public final class DaemonClient {
             }
             request.flush();
             watch.progress();
-            return OptionalInt.of(copyReply(new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel))),
-                    out, err, watch));
+            DataInputStream reply = new DataInputStream(new BufferedInputStream(Channels.newInputStream(channel)));
+            return OptionalInt.of(copyReply(reply, out, err, watch));
         } catch (ClosedChannelException e) {
             return failed(err, "tracker: the daemon did not answer within ".concat(text(timeout))
                     .concat(" (TRACKER_TIMEOUT); it may be stopped or overloaded"));

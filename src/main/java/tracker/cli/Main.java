@@ -63,7 +63,8 @@ public final class Main {
         }
         java.time.Duration timeout = DurationParser.parse(setting);
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("'".concat(setting).concat("' must be longer than 0 (examples: 500ms, 10s)"));
+            throw new IllegalArgumentException("'".concat(setting)
+                    .concat("' must be longer than 0 (examples: 500ms, 10s)"));
         }
         return timeout;
     }

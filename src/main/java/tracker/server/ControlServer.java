@@ -58,6 +58,8 @@ public final class ControlServer implements AutoCloseable {
         int run(String[] args, PrintWriter out, PrintWriter err);
     }
 
+    /** Connections the kernel holds until accepted: a burst is answered (busy at worst), not refused. */
+    private static final int BACKLOG = 256;
     static final int EXIT_USAGE = 2;
     static final int EXIT_UNAVAILABLE = 3;
 
@@ -104,7 +106,7 @@ public final class ControlServer implements AutoCloseable {
         this.selectorThread = daemonThread(this::selectLoop, "tracker-control");
     }
 
-    /** {@link #start(Path, Set, GroupPrincipal, Handler, ControlLimits, EventLog)} with the default limits and no group. */
+    /** {@link #start(Path, Set, GroupPrincipal, Handler, ControlLimits, EventLog)}: default limits, no group. */
     public static ControlServer start(Path path, Set<PosixFilePermission> mode, Handler handler, EventLog log)
             throws IOException {
         return start(path, mode, null, handler, ControlLimits.DEFAULT, log);
@@ -120,7 +122,7 @@ public final class ControlServer implements AutoCloseable {
         Files.deleteIfExists(path);
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
-            server.bind(UnixDomainSocketAddress.of(path));
+            server.bind(UnixDomainSocketAddress.of(path), BACKLOG);
             Files.setPosixFilePermissions(path, mode);
             if (group != null) {
                 Files.getFileAttributeView(path, PosixFileAttributeView.class).setGroup(group);
@@ -176,7 +178,10 @@ public final class ControlServer implements AutoCloseable {
             UserPrincipal peer = peerOf(client);
             if (pending >= limits.pendingConnections()
                     || pendingByUser.getOrDefault(peer, 0) >= limits.pendingPerUser()) {
-                refuse(client, busyLine(), EXIT_UNAVAILABLE);
+                refused.incrementAndGet();
+                refuse(client, "tracker: the daemon is busy: too many connections are still sending their "
+                        + "command (at most " + limits.pendingConnections() + ", " + limits.pendingPerUser() + " per user); try again",
+                        EXIT_UNAVAILABLE);
                 continue;
             }
             long deadline = System.nanoTime() + limits.requestTimeout().toNanos();
@@ -376,7 +381,7 @@ public final class ControlServer implements AutoCloseable {
     private void noteRefusal(UserPrincipal peer, String what) {
         long count = refused.incrementAndGet();
         logAtMostOncePerSecond("command socket refused " + (peer == null ? "an unknown user" : "user " + peer.getName())
-                + ": " + what + " (" + count + " refusals so far)");
+                + ": " + what.replaceFirst("^tracker: ", "") + " (" + count + " refusals so far)");
     }
 
     /** At most one line a second, so that a flood does not flood the log; selector thread only. */
