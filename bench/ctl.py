@@ -27,11 +27,25 @@ class ControlError(Exception):
     pass
 
 
+def connect(s, ctl, timeout):
+    """With a timeout, a UNIX-domain connect does not wait for room in a full listen backlog
+    (EAGAIN at once, while the daemon is still accepting a burst): retry until the timeout."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            s.connect(ctl)
+            return
+        except BlockingIOError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def run_socket(ctl, args, timeout=60.0):
     """(exit code, stdout bytes, stderr bytes) of ARGS run inside the daemon."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
         s.settimeout(timeout)
-        s.connect(ctl)
+        connect(s, ctl, timeout)
         request = [struct.pack(">i", len(args))]
         for arg in args:
             data = arg.encode()

@@ -28,9 +28,16 @@ public final class Main {
     static int run(String[] args) {
         if (args.length > 0 && FORWARDED.contains(args[0]) && !asksForHelp(args)) {
             Path database = databaseOf(args);
+            java.time.Duration timeout;
+            try {
+                timeout = timeout(System.getenv("TRACKER_TIMEOUT"));
+            } catch (IllegalArgumentException e) {
+                System.err.println("tracker: TRACKER_TIMEOUT: ".concat(e.getMessage()));
+                return ExitCode.USAGE;
+            }
             try {
                 OptionalInt code = DaemonClient.run(controlSocketOf(database), withDatabase(args, database),
-                        System.out, System.err);
+                        System.out, System.err, timeout);
                 if (code.isPresent()) {
                     return code.getAsInt();
                 }
@@ -47,6 +54,19 @@ public final class Main {
         } finally {
             out.flush();
         }
+    }
+
+    /** How long the CLI waits for the daemon: TRACKER_TIMEOUT (a duration like 10s or 500ms), else 10 s. */
+    static java.time.Duration timeout(String setting) {
+        if (setting == null || setting.isBlank()) {
+            return DaemonClient.DEFAULT_TIMEOUT;
+        }
+        java.time.Duration timeout = DurationParser.parse(setting);
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("'".concat(setting)
+                    .concat("' must be longer than 0 (examples: 500ms, 10s)"));
+        }
+        return timeout;
     }
 
     /** Mirrors {@code tracker.server.ServerConfig#controlSocketOf}, without loading the server. */

@@ -92,11 +92,16 @@ final class ServeCommand implements Callable<Integer> {
         return daemon.exitCode();
     }
 
-    /** Runs CLI commands that reach the daemon's command socket on the daemon's own data. */
+    /**
+     * Runs CLI commands that reach the daemon's command socket on the daemon's own data. The
+     * socket lets only the query commands through (see tracker.server.CommandPolicy).
+     */
     static tracker.server.ControlServer.Handler commandsFor(TrackerDaemon daemon) {
         return (args, out, err) -> {
             picocli.CommandLine commandLine = TrackerCommand.commandLineFor(args, DaemonBackend.factory(daemon),
                     Clock.systemUTC());
+            // "@FILE" would make picocli read FILE as the daemon's user and echo it in an error
+            commandLine.setExpandAtFiles(false);
             commandLine.setOut(out);
             commandLine.setErr(err);
             return commandLine.execute(args);

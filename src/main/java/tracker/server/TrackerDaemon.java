@@ -300,12 +300,19 @@ public final class TrackerDaemon implements AutoCloseable {
 
     /**
      * Opens the command socket beside the database, through which the CLI reads this
-     * daemon's data while it holds the file.
+     * daemon's data while it holds the file. It has the ingest socket's mode (less execute
+     * bits and others: a query answers with any record) and group.
      */
     public void startControlSocket(ControlServer.Handler handler) throws IOException {
+        startControlSocket(handler, ControlLimits.DEFAULT);
+    }
+
+    /** {@link #startControlSocket(ControlServer.Handler)} within other limits (tests reach them quickly). */
+    public void startControlSocket(ControlServer.Handler handler, ControlLimits limits) throws IOException {
         java.util.Set<java.nio.file.attribute.PosixFilePermission> mode = java.util.EnumSet.copyOf(config.socketMode());
         mode.removeIf(p -> p.name().endsWith("EXECUTE") || p.name().startsWith("OTHERS"));
-        control = ControlServer.start(ServerConfig.controlSocketOf(config.database()), mode, handler, log);
+        control = ControlServer.start(ServerConfig.controlSocketOf(config.database()), mode, socketGroup, handler,
+                limits, log);
     }
 
     /**
