@@ -1,9 +1,7 @@
 package tracker.store;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.h2.api.ErrorCode;
@@ -57,7 +55,7 @@ public final class Database implements AutoCloseable {
                         + " is in use by another process (is a 'tracker serve' already running on it?)", null);
             }
             try {
-                createPrivateDirectory(absolute.getParent());
+                DatabaseFiles.prepareForWriting(absolute.getParent());
             } catch (RuntimeException e) {
                 OPEN_FOR_WRITING.remove(absolute);
                 throw e;
@@ -65,6 +63,8 @@ public final class Database implements AutoCloseable {
         } else if (!Files.exists(fileOf(absolute))) {
             throw new DatabaseUnavailableException("no database at " + fileOf(absolute)
                     + " (has 'tracker serve' run with this --db?)", null);
+        } else {
+            DatabaseFiles.checkForReading(absolute.getParent());
         }
         String url = "jdbc:h2:file:" + absolute
                 + ";DB_CLOSE_ON_EXIT=FALSE"
@@ -89,6 +89,7 @@ public final class Database implements AutoCloseable {
         Database database = new Database(absolute, pool, access == Access.READ_WRITE);
         if (access == Access.READ_WRITE) {
             try {
+                DatabaseFiles.makePrivate(fileOf(absolute));
                 Flyway.configure()
                         .dataSource(pool)
                         .locations("classpath:db/migrations")
@@ -96,6 +97,9 @@ public final class Database implements AutoCloseable {
                         .javaMigrations(new tracker.store.migration.V4__LiveRowsIntoSegments())
                         .load()
                         .migrate();
+            } catch (DatabaseUnavailableException e) {
+                database.close();
+                throw e;
             } catch (RuntimeException e) {
                 database.close();
                 throw new DatabaseUnavailableException("cannot migrate " + fileOf(absolute) + ": " + rootMessage(e), e);
@@ -137,17 +141,6 @@ public final class Database implements AutoCloseable {
         pool.dispose();
         if (writing) {
             OPEN_FOR_WRITING.remove(path);
-        }
-    }
-
-    private static void createPrivateDirectory(Path directory) {
-        try {
-            if (!Files.isDirectory(directory)) {
-                Files.createDirectories(directory);
-                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
-            }
-        } catch (IOException e) {
-            throw new DatabaseUnavailableException("cannot create database directory " + directory + ": " + e, e);
         }
     }
 
