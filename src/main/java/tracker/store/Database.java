@@ -32,6 +32,9 @@ public final class Database implements AutoCloseable {
      */
     private static final java.util.Set<Path> OPEN_FOR_WRITING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** The database user that may only read (see {@link #readerConnection}). */
+    public static final String READER = "TRACKER_READER";
+
     private final Path path;
     private final JdbcConnectionPool pool;
     private final boolean writing;
@@ -129,6 +132,33 @@ public final class Database implements AutoCloseable {
             }
         }
         return made;
+    }
+
+    /**
+     * A new session on this open database as {@link #READER}, the user that may only read the
+     * tracker's tables and views (migration V5): what {@code tracker sql} runs a query in.
+     * Never pooled: whatever a query leaves in its session (variables, settings) dies with it.
+     * Each session executes lazily: a query's rows are computed as they are fetched, so a
+     * large join streams instead of being built whole. The caller closes it.
+     *
+     * @throws DatabaseUnavailableException when the file predates the reader (a database
+     *     written before V5 and opened read-only here, so not migrated)
+     */
+    public java.sql.Connection readerConnection() throws SQLException {
+        java.util.Properties credentials = new java.util.Properties();
+        credentials.setProperty("user", READER);
+        credentials.setProperty("password", "");
+        try {
+            // IFEXISTS: never create a database; the other settings are the open database's
+            return org.h2.Driver.load().connect("jdbc:h2:file:" + path + ";IFEXISTS=TRUE;LAZY_QUERY_EXECUTION=TRUE",
+                    credentials);
+        } catch (SQLException e) {
+            if (e.getErrorCode() == ErrorCode.WRONG_USER_OR_PASSWORD) {
+                throw new DatabaseUnavailableException("database " + fileOf(path) + " has no read-only query user yet:"
+                        + " start 'tracker serve' on it once (it upgrades the file), then run 'tracker sql' again", e);
+            }
+            throw e;
+        }
     }
 
     /** A connection of the pool, plain JDBC; the caller closes it. */
