@@ -18,6 +18,7 @@ import tracker.report.Format;
 import tracker.report.Report;
 import tracker.report.RowWriter;
 import tracker.store.QueryDeadline;
+import tracker.store.QueryMemoryGuard;
 import tracker.store.ReadOnlyQuery;
 import tracker.store.RefusedQueryException;
 import tracker.store.QueryTextCheck;
@@ -94,7 +95,8 @@ final class SqlCommand extends QueryCommand {
         reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         reader.setAutoCommit(false);
         try (Statement statement = reader.createStatement();
-             QueryDeadline deadline = QueryDeadline.start(statement, time)) {
+             QueryDeadline deadline = QueryDeadline.start(statement, time);
+             QueryMemoryGuard memory = QueryMemoryGuard.watch(statement)) {
             statement.setQueryTimeout((int) Math.max(1, time.toSeconds()));
             try {
                 try (ResultSet rows = statement.executeQuery(sql)) {
@@ -102,6 +104,10 @@ final class SqlCommand extends QueryCommand {
                 }
                 return ExitCode.OK;
             } catch (SQLException e) {
+                if (memory.tripped()) {
+                    return failed("the query filled the memory and was stopped (it keeps too much: a GROUP BY,"
+                            + " ORDER BY or DISTINCT over too many rows?)");
+                }
                 if (deadline.expired() || e.getErrorCode() == org.h2.api.ErrorCode.STATEMENT_WAS_CANCELED) {
                     return failed("the query ran longer than " + text(time) + " and was stopped");
                 }
