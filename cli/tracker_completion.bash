@@ -626,7 +626,7 @@ function _picocli_tracker_sql() {
 
   local commands=""
   local flag_opts="'-v' '--verbose'"
-  local arg_opts="'--db' '--format'"
+  local arg_opts="'--db' '--format' '--timeout' '--max-rows'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -642,6 +642,12 @@ function _picocli_tracker_sql() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--timeout')
+      return
+      ;;
+    '--max-rows')
+      return
       ;;
   esac
 
