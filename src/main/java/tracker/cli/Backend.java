@@ -46,6 +46,12 @@ interface Backend extends AutoCloseable {
                 + (newline < 0 ? message : message.substring(0, newline)), e);
     }
 
+    /**
+     * A new session as the database's read-only user, for {@code tracker sql}: on the daemon's
+     * open database, or on the file opened read-only. The caller closes it.
+     */
+    Connection readerConnection() throws SQLException;
+
     /** The running daemon's live figures; empty when answering from the file. */
     Optional<ServerMetrics.Snapshot> daemonFigures();
 

@@ -32,6 +32,11 @@ final class DaemonBackend implements Backend {
     }
 
     @Override
+    public java.sql.Connection readerConnection() throws java.sql.SQLException {
+        return daemon.database().readerConnection();
+    }
+
+    @Override
     public Optional<ServerMetrics.Snapshot> daemonFigures() {
         return Optional.of(daemon.metrics());
     }

@@ -48,6 +48,11 @@ final class FileBackend implements Backend {
     }
 
     @Override
+    public java.sql.Connection readerConnection() throws java.sql.SQLException {
+        return database.readerConnection();
+    }
+
+    @Override
     public Optional<ServerMetrics.Snapshot> daemonFigures() {
         return Optional.empty();
     }

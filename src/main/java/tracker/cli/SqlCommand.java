@@ -5,81 +5,250 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import tracker.report.Format;
 import tracker.report.Report;
+import tracker.report.RowWriter;
+import tracker.store.QueryDeadline;
+import tracker.store.QueryMemoryGuard;
+import tracker.store.ReadOnlyQuery;
+import tracker.store.RefusedQueryException;
+import tracker.store.QueryTextCheck;
 
+/**
+ * {@code tracker sql}: one read-only query, run as the database's read-only user (whose
+ * privileges are the wall), checked first to be exactly one query (a clear refusal, and the
+ * FOR UPDATE that privileges let through), and bounded in time, rows and bytes. Rows stream to
+ * the output as the database computes them (CSV, JSON); a table holds at most
+ * {@link #TABLE_ROWS}. Whatever the query throws, an OutOfMemoryError included, fails this
+ * command alone. Not thread-safe (one instance per command).
+ */
 @Command(name = "sql",
         description = {"Runs one read-only SQL query (SELECT ...) and prints its rows. The schema is in the README.",
-                "Nothing is ever written: the query runs in a transaction that is rolled back."})
+                "The query runs as a database user that may only read the tracker's tables and views, in a"
+                        + " transaction that is rolled back. Refused (exit 2): more than one statement, anything"
+                        + " but SELECT, WITH ... SELECT, TABLE, VALUES or EXPLAIN of those, FOR UPDATE, and calls"
+                        + " of REPEAT, SPACE, LPAD, RPAD, SECURE_RAND, EXPAND and HASH.",
+                "Limits (exit 3 when exceeded): 30 s, 1,000,000 rows, 64 MiB of output, 10,000 rows as a table."})
 final class SqlCommand extends QueryCommand {
 
-    private static final int TIMEOUT_SECONDS = 60;
+    static final Duration TIME_LIMIT = Duration.ofSeconds(30);
+    static final long MAX_ROWS = 1_000_000;
+    static final long MAX_BYTES = 64L << 20;
+    /** A table is sized from all its rows, so they are held: fewer of them. */
+    static final int TABLE_ROWS = 10_000;
 
     @Parameters(index = "0", paramLabel = "QUERY", description = "The query, e.g. \"SELECT * FROM reaps\".")
     String query;
 
+    @Option(names = "--timeout", paramLabel = "D",
+            description = "Stop the query after D (at most and by default 30s).")
+    String timeout;
+
+    @Option(names = "--max-rows", paramLabel = "N",
+            description = "Fail when the query has more than N rows (at most and by default 1000000).")
+    Long maxRows;
+
+    /** A limit was reached: the command fails with this line (exit 3). */
+    private static final class LimitReached extends Exception {
+        LimitReached(String message) {
+            super(message, null, false, false);
+        }
+    }
+
     @Override
     int run(Backend backend) {
-        Report report;
-        try {
-            report = backend.jdbi().withHandle(handle -> readOnly(handle.getConnection()));
+        Duration time = timeLimit();
+        long rowLimit = rowLimit();
+        String sql = withoutFinalSemicolon(query);
+        // before H2 parses it: parsing already folds constant calls such as REPEAT('a', 1000000000)
+        QueryTextCheck.check(sql);
+        try (Connection reader = backend.readerConnection()) {
+            ReadOnlyQuery.check(reader, sql);
+            return runAsReader(reader, sql, time, rowLimit);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // H2 parses and folds constants recursively, in this thread: a huge or deeply nested
+            // text fails here, and only here
+            return failed("the query is too large or too deeply nested to run (" + e.getClass().getSimpleName() + ")");
         } catch (SQLException e) {
-            throw new tracker.store.DatabaseUnavailableException("database error: " + e.getMessage(), e);
+            String message = firstLine(e.getMessage());
+            if (e.getErrorCode() == org.h2.api.ErrorCode.NOT_ENOUGH_RIGHTS_FOR_1
+                    || e.getErrorCode() == org.h2.api.ErrorCode.ADMIN_RIGHTS_REQUIRED) {
+                throw new RefusedQueryException("refused: " + message + " (tracker sql may only read the tracker's"
+                        + " tables and views)");
+            }
+            throw new IllegalArgumentException("query failed: " + message);
         }
-        print(report);
-        return ExitCode.OK;
     }
 
-    private Report readOnly(Connection connection) throws SQLException {
-        int isolation = connection.getTransactionIsolation();
+    private int runAsReader(Connection reader, String sql, Duration time, long rowLimit) throws SQLException {
         // one snapshot for the whole query: the views over the live set read through their own
         // statements, which would each see the latest commit under READ COMMITTED
-        connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-        connection.setAutoCommit(false);
-        try (Statement statement = connection.createStatement()) {
-            statement.setQueryTimeout(TIMEOUT_SECONDS);
-            // executeQuery refuses anything that is not a query; the rollback undoes the rest
-            try (ResultSet rows = statement.executeQuery(query)) {
-                return toReport(rows);
+        reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        reader.setAutoCommit(false);
+        try (Statement statement = reader.createStatement();
+             QueryDeadline deadline = QueryDeadline.start(statement, time);
+             QueryMemoryGuard memory = QueryMemoryGuard.watch(statement)) {
+            statement.setQueryTimeout((int) Math.max(1, time.toSeconds()));
+            try {
+                try (ResultSet rows = statement.executeQuery(sql)) {
+                    copy(rows, rowLimit);
+                }
+                return ExitCode.OK;
+            } catch (SQLException e) {
+                if (memory.tripped()) {
+                    return failed("the query filled the memory and was stopped (it keeps too much: a GROUP BY,"
+                            + " ORDER BY or DISTINCT over too many rows?)");
+                }
+                if (deadline.expired() || e.getErrorCode() == org.h2.api.ErrorCode.STATEMENT_WAS_CANCELED) {
+                    return failed("the query ran longer than " + text(time) + " and was stopped");
+                }
+                throw e;
+            } catch (LimitReached e) {
+                return failed(e.getMessage());
+            } catch (OutOfMemoryError e) {
+                return failed("the query needed more memory than the process has; it was stopped, nothing else was");
+            } catch (RuntimeException | StackOverflowError e) {
+                // anything else the driver or a table function throws: this command fails, nobody else
+                return failed("the query failed: " + e);
             }
-        } catch (SQLException e) {
-            if (e.getErrorCode() == org.h2.api.ErrorCode.METHOD_ONLY_ALLOWED_FOR_QUERY) {
-                throw new IllegalArgumentException("tracker sql runs queries only (SELECT ...); nothing was changed");
-            }
-            throw new IllegalArgumentException("query failed: " + e.getMessage().lines().findFirst().orElse(""));
         } finally {
-            connection.rollback();
-            connection.setAutoCommit(true);
-            connection.setTransactionIsolation(isolation);
+            rollback(reader);
         }
     }
 
-    private static Report toReport(ResultSet rows) throws SQLException {
+    /** Nothing is ever kept; a connection that cannot roll back is closed next, which does. */
+    private static void rollback(Connection reader) {
+        try {
+            reader.rollback();
+        } catch (SQLException e) {
+            // closing the session rolls back too
+        }
+    }
+
+    private int failed(String line) {
+        out().flush();
+        spec.commandLine().getErr().println("tracker: " + line);
+        spec.commandLine().getErr().flush();
+        return ExitCode.UNAVAILABLE;
+    }
+
+    private void copy(ResultSet rows, long rowLimit) throws SQLException, LimitReached {
         ResultSetMetaData meta = rows.getMetaData();
         List<String> columns = new ArrayList<>();
-        for (int c = 1; c <= meta.getColumnCount(); c++) {
-            columns.add(meta.getColumnLabel(c).toLowerCase(java.util.Locale.ROOT));
+        int[] types = new int[meta.getColumnCount()];
+        for (int c = 1; c <= types.length; c++) {
+            columns.add(meta.getColumnLabel(c).toLowerCase(Locale.ROOT));
+            types[c - 1] = meta.getColumnType(c);
         }
-        Report report = new Report(columns);
-        while (rows.next()) {
-            Object[] cells = new Object[columns.size()];
-            for (int c = 0; c < cells.length; c++) {
-                Object value = rows.getObject(c + 1);
-                if (value instanceof OffsetDateTime time) {
-                    value = time.toInstant();
-                } else if (value instanceof byte[] bytes) {
-                    value = "<" + bytes.length + " bytes>";
-                } else if (value instanceof java.math.BigDecimal decimal) {
-                    value = decimal.scale() == 0 ? (Object) decimal.longValueExact() : decimal;
-                }
-                cells[c] = value;
+        boolean table = format() == Format.TABLE;
+        long limit = table ? Math.min(rowLimit, TABLE_ROWS) : rowLimit;
+        Report report = table ? new Report(columns) : null;
+        // the header waits for the first row: a query that fails there prints only its error
+        boolean more = rows.next();
+        RowWriter writer = table ? null : new RowWriter(columns, format(), out());
+        long count = 0;
+        long bytes = 0;
+        for (; more; more = rows.next()) {
+            if (++count > limit) {
+                throw new LimitReached("the query has more than " + limit + " rows"
+                        + (table && limit < rowLimit ? " for a table (use --format csv or json, or LIMIT)" : "")
+                        + "; stopped");
             }
-            report.add(cells);
+            Object[] cells = new Object[types.length];
+            for (int c = 0; c < cells.length; c++) {
+                cells[c] = cell(rows, c + 1, types[c]);
+                bytes += cells[c] == null ? 1 : cells[c].toString().length() + 1;
+            }
+            if (bytes > MAX_BYTES) {
+                throw new LimitReached("the query's rows exceed " + (MAX_BYTES >> 20) + " MiB; stopped");
+            }
+            if (table) {
+                report.add(cells);
+            } else {
+                writer.write(cells);
+            }
         }
-        return report;
+        if (table) {
+            print(report);
+        } else {
+            writer.close();
+        }
+    }
+
+    /**
+     * One cell as something the renderers print. Never {@code getObject} on a Java object
+     * column: H2 would deserialize bytes the query chose, inside the daemon.
+     */
+    private static Object cell(ResultSet rows, int column, int type) throws SQLException {
+        switch (type) {
+            case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, Types.REAL, Types.FLOAT, Types.DOUBLE,
+                    Types.BOOLEAN -> {
+                return rows.getObject(column);
+            }
+            case Types.NUMERIC, Types.DECIMAL -> {
+                java.math.BigDecimal decimal = rows.getBigDecimal(column);
+                if (decimal != null && decimal.scale() == 0 && decimal.unscaledValue().bitLength() < 64) {
+                    return decimal.longValueExact();
+                }
+                return decimal;
+            }
+            case Types.TIMESTAMP_WITH_TIMEZONE -> {
+                OffsetDateTime time = rows.getObject(column, OffsetDateTime.class);
+                return time == null ? null : time.toInstant();
+            }
+            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY, Types.BLOB, Types.JAVA_OBJECT, Types.OTHER -> {
+                byte[] bytes = rows.getBytes(column);
+                return bytes == null ? null : "<" + bytes.length + " bytes>";
+            }
+            default -> {
+                return rows.getString(column);
+            }
+        }
+    }
+
+    private Duration timeLimit() {
+        if (timeout == null) {
+            return TIME_LIMIT;
+        }
+        Duration asked = DurationParser.parse(timeout);
+        if (asked.isZero() || asked.isNegative() || asked.compareTo(TIME_LIMIT) > 0) {
+            throw new IllegalArgumentException("--timeout must be above 0 and at most " + text(TIME_LIMIT) + ", not '"
+                    + timeout + "'");
+        }
+        return asked;
+    }
+
+    private long rowLimit() {
+        if (maxRows == null) {
+            return MAX_ROWS;
+        }
+        if (maxRows < 0 || maxRows > MAX_ROWS) {
+            throw new IllegalArgumentException("--max-rows must be between 0 and " + MAX_ROWS + ", not " + maxRows);
+        }
+        return maxRows;
+    }
+
+    private static String text(Duration duration) {
+        return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
+    }
+
+    /** {@code SELECT 1;} is one statement, as a shell user means it. */
+    private static String withoutFinalSemicolon(String text) {
+        String trimmed = text.strip();
+        return trimmed.endsWith(";") ? trimmed.substring(0, trimmed.length() - 1) : trimmed;
+    }
+
+    private static String firstLine(String text) {
+        String line = String.valueOf(text).lines().findFirst().orElse("");
+        return line.endsWith("; SQL statement:") ? line.substring(0, line.length() - "; SQL statement:".length()) : line;
     }
 }

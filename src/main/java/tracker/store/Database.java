@@ -1,9 +1,7 @@
 package tracker.store;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import org.flywaydb.core.Flyway;
 import org.h2.api.ErrorCode;
@@ -34,6 +32,9 @@ public final class Database implements AutoCloseable {
      */
     private static final java.util.Set<Path> OPEN_FOR_WRITING = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    /** The database user that may only read (see {@link #readerConnection}). */
+    public static final String READER = "TRACKER_READER";
+
     private final Path path;
     private final JdbcConnectionPool pool;
     private final boolean writing;
@@ -57,7 +58,7 @@ public final class Database implements AutoCloseable {
                         + " is in use by another process (is a 'tracker serve' already running on it?)", null);
             }
             try {
-                createPrivateDirectory(absolute.getParent());
+                DatabaseFiles.prepareForWriting(absolute.getParent());
             } catch (RuntimeException e) {
                 OPEN_FOR_WRITING.remove(absolute);
                 throw e;
@@ -65,6 +66,8 @@ public final class Database implements AutoCloseable {
         } else if (!Files.exists(fileOf(absolute))) {
             throw new DatabaseUnavailableException("no database at " + fileOf(absolute)
                     + " (has 'tracker serve' run with this --db?)", null);
+        } else {
+            DatabaseFiles.checkForReading(absolute.getParent());
         }
         long sizeBefore = sizeOf(fileOf(absolute));
         if (access == Access.READ_WRITE && sizeBefore == 0) {
@@ -113,6 +116,7 @@ public final class Database implements AutoCloseable {
         }
         if (access == Access.READ_WRITE) {
             try {
+                DatabaseFiles.makePrivate(fileOf(absolute));
                 Flyway flyway = Flyway.configure()
                         .dataSource(pool)
                         .locations("classpath:db/migrations")
@@ -217,6 +221,33 @@ public final class Database implements AutoCloseable {
         return made;
     }
 
+    /**
+     * A new session on this open database as {@link #READER}, the user that may only read the
+     * tracker's tables and views (migration V5): what {@code tracker sql} runs a query in.
+     * Never pooled: whatever a query leaves in its session (variables, settings) dies with it.
+     * Each session executes lazily: a query's rows are computed as they are fetched, so a
+     * large join streams instead of being built whole. The caller closes it.
+     *
+     * @throws DatabaseUnavailableException when the file predates the reader (a database
+     *     written before V5 and opened read-only here, so not migrated)
+     */
+    public java.sql.Connection readerConnection() throws SQLException {
+        java.util.Properties credentials = new java.util.Properties();
+        credentials.setProperty("user", READER);
+        credentials.setProperty("password", "");
+        try {
+            // IFEXISTS: never create a database; the other settings are the open database's
+            return org.h2.Driver.load().connect("jdbc:h2:file:" + path + ";IFEXISTS=TRUE;LAZY_QUERY_EXECUTION=TRUE",
+                    credentials);
+        } catch (SQLException e) {
+            if (e.getErrorCode() == ErrorCode.WRONG_USER_OR_PASSWORD) {
+                throw new DatabaseUnavailableException("database " + fileOf(path) + " has no read-only query user yet:"
+                        + " start 'tracker serve' on it once (it upgrades the file), then run 'tracker sql' again", e);
+            }
+            throw e;
+        }
+    }
+
     /** A connection of the pool, plain JDBC; the caller closes it. */
     public java.sql.Connection connection() throws SQLException {
         return pool.getConnection();
@@ -227,17 +258,6 @@ public final class Database implements AutoCloseable {
         pool.dispose();
         if (writing) {
             OPEN_FOR_WRITING.remove(path);
-        }
-    }
-
-    private static void createPrivateDirectory(Path directory) {
-        try {
-            if (!Files.isDirectory(directory)) {
-                Files.createDirectories(directory);
-                Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwx------"));
-            }
-        } catch (IOException e) {
-            throw new DatabaseUnavailableException("cannot create database directory " + directory + ": " + e, e);
         }
     }
 
