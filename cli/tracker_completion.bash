@@ -635,7 +635,7 @@ function _picocli_tracker_sql() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format'"
+  local arg_opts="'--db' '--format' '--timeout' '--max-rows'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -651,6 +651,12 @@ function _picocli_tracker_sql() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--timeout')
+      return
+      ;;
+    '--max-rows')
+      return
       ;;
   esac
 
