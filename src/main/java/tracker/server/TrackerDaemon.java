@@ -100,6 +100,9 @@ public final class TrackerDaemon implements AutoCloseable {
         refuseLostFile();
         database = Database.open(config.database(), Database.Access.READ_WRITE);
         try {
+            if (socketGroup != null) {
+                database.shareDirectoryWith(socketGroup);
+            }
             socket = IngestSocket.bind(config.socket(), config.socketMode());
             applySocketGroup();
         } catch (IOException | RuntimeException e) {

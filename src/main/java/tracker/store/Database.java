@@ -199,6 +199,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets the members of {@code group} reach the daemon's command socket, which sits beside the
+     * database: its directory becomes 0710 with that group (the file stays 0600).
+     */
+    public void shareDirectoryWith(java.nio.file.attribute.GroupPrincipal group) {
+        DatabaseFiles.shareWithGroup(path.getParent(), group);
+    }
+
     /** The file H2 keeps for {@code path}. */
     public static Path fileOf(Path path) {
         return Path.of(path.toString() + ".mv.db");

@@ -47,6 +47,24 @@ final class DatabaseFiles {
         }
     }
 
+    /** The directory of a daemon with a socket group: its members may pass through (to the command socket), not list. */
+    static final Set<PosixFilePermission> SHARED_DIRECTORY_MODE = PosixFilePermissions.fromString("rwx--x---");
+
+    /**
+     * Lets {@code group} reach the command socket beside the database: the directory becomes
+     * 0710 with that group. Its members can then open a path they know, never list the
+     * directory nor read the file (0600).
+     */
+    static void shareWithGroup(Path directory, java.nio.file.attribute.GroupPrincipal group) {
+        try {
+            Files.getFileAttributeView(directory, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(group);
+            Files.setPosixFilePermissions(directory, SHARED_DIRECTORY_MODE);
+        } catch (IOException e) {
+            throw new DatabaseUnavailableException("cannot give group " + group.getName() + " passage to " + directory
+                    + ": " + e, e);
+        }
+    }
+
     /** Before a reader opens the database: only the check, nothing changes. */
     static void checkForReading(Path directory) {
         try {

@@ -46,10 +46,8 @@ class ControlSocketSecurityTest {
                 base.retentionMs(), base.pruneIntervalMs(), base.verbose());
         TestDaemon daemon = TestDaemon.start(config);
         daemon.daemon().startControlSocket(recording());
-        // the directories must not be what keeps the other user out: only the socket's mode and group may
-        for (Path dir : List.of(directory, daemon.database().getParent())) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
+        // the test's own directory must not be what keeps the other user out
+        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
         return daemon;
     }
 
@@ -64,6 +62,12 @@ class ControlSocketSecurityTest {
             Path control = ControlSocket.of(daemon.database());
             assertEquals(OtherUserCommand.GROUP, attributes(control).group().getName(), "group of " + control);
             assertEquals("rw-rw----", PosixFilePermissions.toString(attributes(control).permissions()));
+            // the database's directory lets the group pass to the command socket, no more
+            Path databaseDirectory = daemon.database().getParent();
+            assertEquals(OtherUserCommand.GROUP, attributes(databaseDirectory).group().getName());
+            assertEquals("rwx--x---", PosixFilePermissions.toString(attributes(databaseDirectory).permissions()));
+            assertEquals("rw-------", PosixFilePermissions.toString(
+                    attributes(tracker.store.Database.fileOf(daemon.database())).permissions()));
 
             OtherUserCommand.Result stats = OtherUserCommand.run(control, "stats");
             assertEquals(new OtherUserCommand.Result("EXIT 0", "ok", ""), stats);
@@ -86,6 +90,8 @@ class ControlSocketSecurityTest {
         OtherUserClient.assumePossible();
         // others may reach the ingest socket; the command socket never gives others any bit
         try (TestDaemon daemon = start("rw-rw-rw-", null)) {
+            // only the socket's own mode may keep the other user out here
+            Files.setPosixFilePermissions(daemon.database().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
             Path control = ControlSocket.of(daemon.database());
             assertEquals("rw-rw----", PosixFilePermissions.toString(attributes(control).permissions()));
             assertEquals("ERR EACCES", OtherUserCommand.run(control, "stats").status());
