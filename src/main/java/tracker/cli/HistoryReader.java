@@ -173,7 +173,9 @@ final class HistoryReader {
             return rows;
         }
         SqlParts sql = new SqlParts();
-        sql.index("event_chunks_last_at");
+        if (hasIndex("EVENT_CHUNKS_LAST_AT")) {
+            sql.index("event_chunks_last_at");
+        }
         sql.when(Times.utc(from), "last_at >= ?");
         sql.when(Times.utc(from), "first_at < ?");
         sql.when(filter.pid(), "pid = ?");
@@ -190,6 +192,20 @@ final class HistoryReader {
         return rows;
     }
 
+    /**
+     * Whether the file has this index: one written before it existed and read without a
+     * daemon (which would have added it) is read more slowly, but read.
+     */
+    private boolean hasIndex(String name) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_NAME = 'EVENT_CHUNKS' AND INDEX_NAME = ?")) {
+            statement.setString(1, name);
+            try (ResultSet rs = statement.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        }
+    }
+
     private static HistoryChunk.Row row(ResultSet chunks) throws SQLException {
         return new HistoryChunk.Row(chunks.getLong(1), chunks.getLong(2), (Integer) chunks.getObject(3),
                 micros(chunks, 4), chunks.getBytes(5));
@@ -202,6 +218,7 @@ final class HistoryReader {
     /** A query on event_chunks: an index to read, conditions with their values, an order. */
     private static final class SqlParts {
         private final SqlFilter where = new SqlFilter();
+        /** null: H2 chooses */
         private String index;
         private String order = "";
 
@@ -219,7 +236,8 @@ final class HistoryReader {
 
         PreparedStatement prepare(Connection connection, String columns) throws SQLException {
             // the index is named: with no statistics H2 may pick another and sort the whole result
-            String sql = "SELECT " + columns + " FROM event_chunks USE INDEX (" + index + ")" + where.where() + order;
+            String sql = "SELECT " + columns + " FROM event_chunks"
+                    + (index == null ? "" : " USE INDEX (" + index + ")") + where.where() + order;
             PreparedStatement statement = connection.prepareStatement(sql);
             try {
                 return where.bind(statement);

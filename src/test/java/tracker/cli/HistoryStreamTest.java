@@ -3,6 +3,7 @@ package tracker.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -238,5 +239,20 @@ class HistoryStreamTest {
         for (int i = 1; i < 4; i++) {
             assertTrue(lines.get(i).startsWith(csv.get(i).split(",")[0]), lines.get(i));
         }
+    }
+
+    @Test
+    void aFileWithoutTheLastAtIndexGivesTheSameAnswers() throws Exception {
+        // as a file written before the index existed, read by the CLI with no daemon to add it
+        Path old = Files.createDirectories(directory.resolve("old")).resolve("tracker");
+        Files.copy(Database.fileOf(database), Database.fileOf(old));
+        try (Database db = Database.open(old, Database.Access.READ_WRITE)) {
+            db.jdbi().useHandle(handle -> handle.execute("DROP INDEX event_chunks_last_at"));
+        }
+        long since = T0 + 7 * WINDOW_US + 301;
+        Cli.Result result = Cli.onFile("history", "--db", old.toString(), "--format", "csv", "--since", at(since),
+                "--limit", "40");
+        assertEquals(ExitCode.OK, result.exit(), result.err());
+        assertEquals(expected(e -> micros(e) >= since, 40), result.out().lines().toList());
     }
 }
