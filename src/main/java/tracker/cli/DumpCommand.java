@@ -3,10 +3,12 @@ package tracker.cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tracker.report.Bytes;
@@ -51,19 +53,47 @@ final class DumpCommand extends QueryCommand {
     int run(Backend backend) {
         String kindFilter = kind == null ? null : Kinds.parse(kind);
         String typeFilter = type == null ? null : memoryType(type);
-        List<LiveRecords.Owned> records = backend.jdbi().withHandle(handle -> LiveRecords.read(handle, pid));
-        records.removeIf(o -> (device != null && o.row().deviceId() != device)
-                || (kindFilter != null && !o.row().kind().equals(kindFilter))
-                || (typeFilter != null && !o.row().type().equals(typeFilter)));
-        records.sort(LiveRecords.ORDER);
+        Predicate<LiveRecords.Owned> shown = o -> (device == null || o.row().deviceId() == device)
+                && (kindFilter == null || o.row().kind().equals(kindFilter))
+                && (typeFilter == null || o.row().type().equals(typeFilter));
         if (format() == Format.TABLE) {
-            printGrouped(records, out());
+            // per group its totals and, unless it outgrows LIST_LIMIT (or --all), its records:
+            // without --all, what is held is a few records per group, not the live set
+            Map<GroupKey, Group> groups = new TreeMap<>(GroupKey.ORDER);
+            backend.jdbi().useHandle(handle -> LiveRecords.forEach(handle, pid, record -> {
+                if (shown.test(record)) {
+                    groups.computeIfAbsent(GroupKey.of(record), key -> new Group()).add(record, all);
+                }
+            }));
+            printGrouped(groups, out());
             return ExitCode.OK;
         }
+        // every record, sorted: as much as the live set the daemon holds itself
+        List<LiveRecords.Owned> records = backend.jdbi().withHandle(handle -> LiveRecords.read(handle, pid));
+        records.removeIf(shown.negate());
+        records.sort(LiveRecords.ORDER);
         try (RowWriter rows = new RowWriter(COLUMNS, format(), out())) {
             records.forEach(record -> rows.write(row(record)));
         }
         return ExitCode.OK;
+    }
+
+    /** A group's totals, and its records while they are few enough to be listed. */
+    private static final class Group {
+        long count;
+        long bytes;
+        List<LiveRecords.Owned> listed = new ArrayList<>();
+
+        void add(LiveRecords.Owned record, boolean all) {
+            count++;
+            bytes += record.row().size();
+            if (listed != null) {
+                listed.add(record);
+                if (!all && listed.size() > LIST_LIMIT) {
+                    listed = null;
+                }
+            }
+        }
     }
 
     private static Object[] row(LiveRecords.Owned record) {
@@ -83,44 +113,45 @@ final class DumpCommand extends QueryCommand {
     }
 
     private record GroupKey(int deviceId, String kind, String type) {
+        static final Comparator<GroupKey> ORDER = Comparator.comparingInt(GroupKey::deviceId)
+                .thenComparing(GroupKey::kind).thenComparing(GroupKey::type);
+
         static GroupKey of(LiveRecords.Owned record) {
             return new GroupKey(record.row().deviceId(), record.row().kind(), record.row().type());
         }
     }
 
     /** Per device, then per kind and memory type: a heading with the totals, then the records. */
-    private void printGrouped(List<LiveRecords.Owned> records, PrintWriter out) {
-        if (records.isEmpty()) {
+    private void printGrouped(Map<GroupKey, Group> groups, PrintWriter out) {
+        if (groups.isEmpty()) {
             out.println("No live allocations.");
             out.flush();
             return;
         }
-        // records arrive sorted by device, kind, type: each group is a run
-        Map<GroupKey, List<LiveRecords.Owned>> groups = new LinkedHashMap<>();
-        long bytes = 0;
-        for (LiveRecords.Owned record : records) {
-            groups.computeIfAbsent(GroupKey.of(record), key -> new ArrayList<>()).add(record);
-            bytes += record.row().size();
-        }
         Integer lastDevice = null;
         boolean allListed = true;
-        for (Map.Entry<GroupKey, List<LiveRecords.Owned>> group : groups.entrySet()) {
-            GroupKey key = group.getKey();
-            List<LiveRecords.Owned> members = group.getValue();
-            long groupBytes = members.stream().mapToLong(o -> o.row().size()).sum();
+        long records = 0;
+        long bytes = 0;
+        for (Map.Entry<GroupKey, Group> entry : groups.entrySet()) {
+            GroupKey key = entry.getKey();
+            Group group = entry.getValue();
+            records += group.count;
+            bytes += group.bytes;
             if (!Integer.valueOf(key.deviceId()).equals(lastDevice)) {
                 out.println("Device " + key.deviceId() + ":");
                 lastDevice = key.deviceId();
             }
-            out.println("  " + Kinds.heading(key.kind(), key.type()) + ": " + members.size() + " "
-                    + Kinds.noun(key.kind(), members.size()) + ", " + Bytes.human(groupBytes) + " total");
-            if (all || members.size() <= LIST_LIMIT) {
-                printRecords(members, out);
+            out.println("  " + Kinds.heading(key.kind(), key.type()) + ": " + group.count + " "
+                    + Kinds.noun(key.kind(), group.count) + ", "
+                    + Bytes.human(group.bytes) + " total");
+            if (group.listed != null) {
+                group.listed.sort(LiveRecords.ORDER);
+                printRecords(group.listed, out);
             } else {
                 allListed = false;
             }
         }
-        out.println("Total: " + records.size() + " records, " + Bytes.human(bytes)
+        out.println("Total: " + records + " records, " + Bytes.human(bytes)
                 + (allListed ? "" : " (groups of more than " + LIST_LIMIT + " records show their totals; --all lists them)"));
         out.flush();
     }

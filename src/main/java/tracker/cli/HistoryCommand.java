@@ -1,18 +1,13 @@
 package tracker.cli;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tracker.report.Bytes;
 import tracker.report.Format;
 import tracker.report.Hex;
-import tracker.report.Report;
-import tracker.store.EventChunkCodec;
+import tracker.report.RowWriter;
 import tracker.store.HistoryEvent;
 import tracker.store.Times;
 
@@ -41,7 +36,7 @@ final class HistoryCommand extends QueryCommand {
     String until;
 
     @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
-            description = "At most the N latest events (0: all). Default: ${DEFAULT-VALUE}.")
+            description = "Only the N latest events, still in time order (0: all). Default: ${DEFAULT-VALUE}.")
     int limit;
 
     @Override
@@ -51,51 +46,39 @@ final class HistoryCommand extends QueryCommand {
         }
         Instant from = time(since);
         Instant to = time(until);
-        Long bufferId = buffer == null ? null : parseId(buffer);
-        SqlFilter filter = new SqlFilter()
-                .when(pid, "pid = ?")
-                .when(from == null ? null : Times.utc(from), "last_at >= ?")
-                .when(to == null ? null : Times.utc(to), "first_at <= ?");
-        long fromMicros = from == null ? Long.MIN_VALUE : Times.micros(from);
-        long toMicros = to == null ? Long.MAX_VALUE : Times.micros(to);
-        List<HistoryEvent> events = new ArrayList<>();
-        String sql = "SELECT process_id, pid, encoding, data, id FROM event_chunks" + filter.where()
-                + " ORDER BY first_at, id";
-        backend.withConnection(connection -> {
-            try (PreparedStatement statement = filter.bind(connection.prepareStatement(sql));
-                 ResultSet chunks = statement.executeQuery()) {
-                while (chunks.next()) {
-                    long chunkId = chunks.getLong(5);
-                    byte[] payload = tracker.store.StoredBlob.open(chunks.getInt(3), chunks.getBytes(4),
-                            () -> "history chunk " + chunkId);
-                    EventChunkCodec.decode(payload, chunks.getLong(1), (Integer) chunks.getObject(2),
-                            event -> {
-                                long micros = Times.micros(event.receivedAt());
-                                if (micros >= fromMicros && micros <= toMicros
-                                        && (device == null || event.deviceId() == device)
-                                        && (bufferId == null || event.bufferId() == bufferId)) {
-                                    events.add(event);
-                                }
-                            });
-                }
-            }
-            return null;
-        });
-        events.sort(Comparator.comparing(HistoryEvent::receivedAt));
-        List<HistoryEvent> shown = limit > 0 && events.size() > limit
-                ? events.subList(events.size() - limit, events.size()) : events;
+        HistoryFilter filter = new HistoryFilter(pid, device, buffer == null ? null : parseId(buffer),
+                from == null ? Long.MIN_VALUE : Times.micros(from), to == null ? Long.MAX_VALUE : Times.micros(to));
+        java.util.List<String> damaged = new java.util.ArrayList<>();
         if (format() == Format.TABLE) {
-            HistoryTable.write(shown, out());
+            HistoryTable table = new HistoryTable(out());
+            read(backend, filter, table::add, damaged);
+            table.finish();
+            if (!damaged.isEmpty()) {
+                out().println("(" + damaged.size() + " damaged history chunks skipped: their events are not shown)");
+            }
+        } else {
+            try (RowWriter rows = new RowWriter(HistoryTable.COLUMNS, format(), out())) {
+                read(backend, filter, event -> rows.write(event.receivedAt(), event.pid(), EventNames.event(event),
+                        event.deviceId(), EventNames.type(event), new Hex(event.bufferId()), new Bytes(event.size()),
+                        event.refCountAfter(), event.unknownFree()), damaged);
+            }
+        }
+        out().flush();
+        if (damaged.isEmpty()) {
             return ExitCode.OK;
         }
-        Report report = new Report(HistoryTable.COLUMNS);
-        for (HistoryEvent event : shown) {
-            report.add(event.receivedAt(), event.pid(), EventNames.event(event), event.deviceId(),
-                    EventNames.type(event), new Hex(event.bufferId()), new Bytes(event.size()), event.refCountAfter(),
-                    event.unknownFree());
-        }
-        print(report);
-        return ExitCode.OK;
+        // the history shown is incomplete: say which chunks are missing, and never exit 0
+        java.io.PrintWriter err = spec.commandLine().getErr();
+        damaged.forEach(message -> err.println("tracker: skipped " + message));
+        err.flush();
+        return ExitCode.UNAVAILABLE;
+    }
+
+    private void read(Backend backend, HistoryFilter filter, Consumer<HistoryEvent> sink, java.util.List<String> damaged) {
+        backend.withConnection(connection -> {
+            new HistoryReader(connection, filter, damaged::add).read(limit, sink);
+            return null;
+        });
     }
 
     static long parseId(String text) {

@@ -1,6 +1,7 @@
 package tracker.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,12 +9,19 @@ import tracker.report.Bytes;
 import tracker.store.HistoryEvent;
 
 /**
- * Writes history events as the table {@code Renderer.table} makes of the same rows, cell
- * for cell, but streaming: a first pass measures the columns without making their text, a
- * second writes each line straight into the output. A {@code Report} of 100,000 events held
- * a million cells until the end, and spent most of its time in {@code String.format} for
- * sizes (few distinct ones, so each is made once here) and in the date formatter (see
- * {@link InstantText}). Not thread-safe: one per output.
+ * Writes history events as a table while they stream in. The first {@link #LOOKAHEAD}
+ * events are held to size the columns: a history that short (the usual {@code --limit},
+ * {@code --buffer} or {@code --pid} answer) is the table {@code Renderer.table} makes of the
+ * same rows, cell for cell. A longer one is written as it comes, each column as wide as its
+ * widest cell among those first events or as {@link #STREAMED} says a well-formed event
+ * needs (time to the microsecond, a pid up to Linux's pid_max, a device below 1024, sizes up
+ * to the 1 TiB the daemon accepts), whichever is wider; a cell wider still (data no
+ * well-formed frame carries) pushes the rest of its line, it is never cut. So nothing but
+ * those first events is held, whatever the length of the history.
+ *
+ * <p>Cells are made without {@code String.format} for sizes (few distinct ones, so each is
+ * made once here) and without the date formatter (see {@link InstantText}). Not thread-safe:
+ * one per output.
  */
 final class HistoryTable {
 
@@ -29,29 +37,74 @@ final class HistoryTable {
     private static final int REF_COUNT = 7;
     private static final int UNKNOWN_FREE = 8;
     private static final int LAST = UNKNOWN_FREE;
+    /** Events held to size the columns before the first line is written. */
+    static final int LOOKAHEAD = 1024;
+    /**
+     * Widths a streamed table gives each column at least, from what the daemon accepts: a
+     * microsecond time (27), pid_max 4194304 (7), device ids 0..1023, the longest event name
+     * (KERNEL_UNLOAD) and type name (SYSTEM_MEMORY), a 64-bit address (18), a size up to
+     * 1 TiB ("1023 GiB", 8).
+     */
+    static final int[] STREAMED = {27, 7, 13, 4, 13, 18, 8, 1, 5};
     private static final int BLOCK_CHARS = 32 * 1024;
     /** What println writes, as the generic renderer ends its lines. */
     private static final String NEWLINE = System.lineSeparator();
     private static final String SPACES = " ".repeat(64);
 
+    private final PrintWriter out;
     private final InstantText times = new InstantText();
     private final Map<Long, String> sizes = new HashMap<>();
     private final int[] widths = new int[COLUMNS.size()];
     private final boolean[] right = new boolean[COLUMNS.size()];
+    private final List<HistoryEvent> held = new ArrayList<>();
+    /** Lines go out in blocks: a writer call per line costs more than the line's characters. */
+    private final StringBuilder block = new StringBuilder(BLOCK_CHARS + 256);
+    private boolean streaming;
 
-    private HistoryTable() {
-    }
-
-    static void write(List<HistoryEvent> events, PrintWriter out) {
-        new HistoryTable().print(events, out);
-    }
-
-    private void print(List<HistoryEvent> events, PrintWriter out) {
+    HistoryTable(PrintWriter out) {
+        this.out = out;
         for (int c = 0; c < widths.length; c++) {
             widths[c] = COLUMNS.get(c).length();
         }
-        boolean anyPid = false;
-        for (HistoryEvent event : events) {
+    }
+
+    /** The whole table of {@code events}. */
+    static void write(List<HistoryEvent> events, PrintWriter out) {
+        HistoryTable table = new HistoryTable(out);
+        events.forEach(table::add);
+        table.finish();
+    }
+
+    /** Takes the next event, in the order of the table. */
+    void add(HistoryEvent event) {
+        if (streaming) {
+            line(event);
+            return;
+        }
+        held.add(event);
+        if (held.size() > LOOKAHEAD) {
+            for (int c = 0; c < widths.length; c++) {
+                widths[c] = Math.max(widths[c], STREAMED[c]);
+            }
+            start(true);
+            streaming = true;
+        }
+    }
+
+    /** Writes what is left; the table is complete. */
+    void finish() {
+        if (!streaming) {
+            start(false);
+        }
+        out.append(block);
+        block.setLength(0);
+        out.flush();
+    }
+
+    /** Sizes the columns from the held events, writes the heading and those events. */
+    private void start(boolean more) {
+        boolean anyPid = more;
+        for (HistoryEvent event : held) {
             anyPid |= event.pid() != null;
             widen(TIME, times.length(event.receivedAt()));
             widen(PID, pidLength(event));
@@ -64,29 +117,30 @@ final class HistoryTable {
             widen(UNKNOWN_FREE, event.unknownFree() ? 4 : 5);
         }
         // as the Renderer: numbers and sizes right-aligned, when a row holds one
-        if (!events.isEmpty()) {
+        if (!held.isEmpty()) {
             right[PID] = anyPid;
             right[DEVICE] = true;
             right[SIZE] = true;
             right[REF_COUNT] = true;
         }
-        // lines go out in blocks: a writer call per line costs more than the line's characters
-        StringBuilder block = new StringBuilder(BLOCK_CHARS + 256);
         for (int c = 0; c < widths.length; c++) {
             String heading = COLUMNS.get(c).toUpperCase(java.util.Locale.ROOT);
             before(block, c, heading.length()).append(heading);
             after(block, c, heading.length());
         }
         block.append(NEWLINE);
-        for (HistoryEvent event : events) {
-            appendLine(block, event);
-            if (block.length() >= BLOCK_CHARS) {
-                out.append(block);
-                block.setLength(0);
-            }
+        for (HistoryEvent event : held) {
+            line(event);
         }
-        out.append(block);
-        out.flush();
+        held.clear();
+    }
+
+    private void line(HistoryEvent event) {
+        appendLine(block, event);
+        if (block.length() >= BLOCK_CHARS) {
+            out.append(block);
+            block.setLength(0);
+        }
     }
 
     private void appendLine(StringBuilder line, HistoryEvent event) {

@@ -59,16 +59,7 @@ final class LeaksCommand extends QueryCommand {
                     .forEach(leaks::add);
             if (live) {
                 // per live process: its records by kind and its bytes, from the segments
-                Map<Long, long[]> held = new java.util.HashMap<>();
-                for (LiveRecords.Owned record : LiveRecords.read(handle, pid)) {
-                    long[] sums = held.computeIfAbsent(record.row().processId(), id -> new long[4]);
-                    sums[switch (record.row().kind()) {
-                        case "BUFFER" -> 0;
-                        case "CB" -> 1;
-                        default -> 2;
-                    }]++;
-                    sums[3] += record.row().size();
-                }
+                Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, pid);
                 SqlFilter alive = new SqlFilter().when(pid, "p.pid = ?").always("p.ended_at IS NULL");
                 alive.query(handle, "SELECT p.id, p.pid, p.command FROM processes p" + alive.where() + " ORDER BY p.pid")
                         .map((rs, ctx) -> {

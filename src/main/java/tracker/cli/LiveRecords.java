@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import tracker.store.LiveRow;
@@ -44,13 +45,25 @@ final class LiveRecords {
 
     /**
      * Every live record, or those of the processes with host pid {@code pid}; unsorted. Read
-     * in one snapshot, so that a reap committing meanwhile is seen whole or not at all.
+     * in one snapshot, so that a reap committing meanwhile is seen whole or not at all. Holds
+     * the whole selection: for totals, {@link #forEach} holds one process's records at a time.
      */
     static List<Owned> read(Handle handle, Integer pid) {
-        return handle.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> readIn(h, pid));
+        List<Owned> out = new ArrayList<>();
+        forEach(handle, pid, out::add);
+        return out;
     }
 
-    private static List<Owned> readIn(Handle handle, Integer pid) {
+    /**
+     * Hands every live record (or those of the processes with host pid {@code pid}) to
+     * {@code sink}, process by process, in one snapshot as {@link #read}; only the process
+     * being read is held.
+     */
+    static void forEach(Handle handle, Integer pid, Consumer<Owned> sink) {
+        handle.useTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> forEachIn(h, pid, sink));
+    }
+
+    private static void forEachIn(Handle handle, Integer pid, Consumer<Owned> sink) {
         Map<Long, Owner> owners = new HashMap<>();
         var query = handle.createQuery("SELECT id, pid, reported_pid, command FROM processes p"
                 + " WHERE EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = p.id)"
@@ -60,38 +73,43 @@ final class LiveRecords {
         }
         query.map((rs, ctx) -> new Owner(rs.getLong(1), (Integer) rs.getObject(2), rs.getInt(3), rs.getString(4)))
                 .forEach(owner -> owners.put(owner.id(), owner));
-        List<Owned> out = new ArrayList<>();
         try {
             if (pid == null) {
-                for (LiveSegments.ProcessLiveSet set : LiveSegments.readAll(handle.getConnection())) {
-                    add(out, owners.get(set.processId()), set.processId(), set.rows());
-                }
+                LiveSegments.forEachProcess(handle.getConnection(), null,
+                        set -> add(sink, owners.get(set.processId()), set.processId(), set.rows()));
             } else {
                 for (Owner owner : owners.values()) {
-                    add(out, owner, owner.id(), LiveSegments.readProcess(handle.getConnection(), owner.id()));
+                    LiveSegments.forEachProcess(handle.getConnection(), owner.id(),
+                            set -> add(sink, owner, owner.id(), set.rows()));
                 }
             }
         } catch (SQLException e) {
             throw new StorageException(e);
         }
-        return out;
     }
 
-    /** Per process id: its live records and their bytes. */
-    static Map<Long, long[]> totalsByProcess(List<Owned> records) {
+    /**
+     * Per process id, among the processes with host pid {@code pid} (all when null): its live
+     * records by kind (buffers, CBs, kernels) and its bytes. Holds one process's records at a time.
+     */
+    static Map<Long, long[]> totalsByProcess(Handle handle, Integer pid) {
         Map<Long, long[]> totals = new HashMap<>();
-        for (Owned record : records) {
-            long[] total = totals.computeIfAbsent(record.row().processId(), id -> new long[2]);
-            total[0]++;
-            total[1] += record.row().size();
-        }
+        forEach(handle, pid, record -> {
+            long[] sums = totals.computeIfAbsent(record.row().processId(), id -> new long[4]);
+            sums[switch (record.row().kind()) {
+                case "BUFFER" -> 0;
+                case "CB" -> 1;
+                default -> 2;
+            }]++;
+            sums[3] += record.row().size();
+        });
         return totals;
     }
 
-    private static void add(List<Owned> out, Owner owner, long processId, Iterable<LiveRow> rows) {
+    private static void add(Consumer<Owned> sink, Owner owner, long processId, Iterable<LiveRow> rows) {
         Owner known = owner != null ? owner : new Owner(processId, null, 0, "");
         for (LiveRow row : rows) {
-            out.add(new Owned(row, known.pid(), known.reportedPid(), known.command()));
+            sink.accept(new Owned(row, known.pid(), known.reportedPid(), known.command()));
         }
     }
 }

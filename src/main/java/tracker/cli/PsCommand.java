@@ -31,10 +31,10 @@ final class PsCommand extends QueryCommand {
         }
         Report report = new Report("pid", "command", "state", "first_seen", "last_seen", "records", "bytes", "uid");
         backend.jdbi().useHandle(handle -> {
-            Map<Long, long[]> held = LiveRecords.totalsByProcess(LiveRecords.read(handle, pid));
+            Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, pid);
             filter.query(handle, "SELECT p.* FROM processes p" + filter.where() + " ORDER BY p.first_seen, p.id")
                 .map((rs, ctx) -> {
-                    long[] total = held.getOrDefault(rs.getLong("id"), new long[2]);
+                    long[] total = held.getOrDefault(rs.getLong("id"), new long[4]);
                     Integer hostPid = (Integer) rs.getObject("pid");
                     Long start = (Long) rs.getObject("start_ticks");
                     String ended = rs.getString("end_reason");
@@ -48,8 +48,8 @@ final class PsCommand extends QueryCommand {
                     }
                     return new Object[] {LiveRecords.displayPid(hostPid, rs.getInt("reported_pid")),
                             rs.getString("command"), state, Times.instant(Queries.micros(rs, "first_seen")),
-                            Times.instant(Queries.micros(rs, "last_seen")), total[0],
-                            new Bytes(total[1]), rs.getObject("uid")};
+                            Times.instant(Queries.micros(rs, "last_seen")), total[0] + total[1] + total[2],
+                            new Bytes(total[3]), rs.getObject("uid")};
                 })
                 .forEach(report::add);
         });

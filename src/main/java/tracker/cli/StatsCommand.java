@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -22,30 +24,37 @@ import tracker.store.Queries;
                 "JSON: {\"devices\": [...], \"counters\": {...}, \"daemon\": {...} or null}."})
 final class StatsCommand extends QueryCommand {
 
+    /** Device, kind, type: the order of {@link LiveRecords#ORDER}. */
+    @SuppressWarnings("unchecked")
+    private static final Comparator<List<Object>> GROUP_ORDER = Comparator
+            .<List<Object>>comparingInt(key -> (Integer) key.get(0))
+            .thenComparing(key -> (String) key.get(1))
+            .thenComparing(key -> (String) key.get(2));
+
     @Override
     int run(Backend backend) {
         Report devices = new Report("device_id", "kind", "type", "records", "bytes");
         Map<String, Object> counters = new LinkedHashMap<>();
         backend.jdbi().useHandle(handle -> {
-            List<LiveRecords.Owned> live = LiveRecords.read(handle, null);
-            live.sort(LiveRecords.ORDER);
-            // sorted by device, kind and type: [records, bytes] per group, in that order
-            Map<List<Object>, long[]> groups = new LinkedHashMap<>();
-            long bytes = 0;
-            for (LiveRecords.Owned record : live) {
+            // [records, bytes] per device, kind and type, in that order; one process's records held at a time
+            Map<List<Object>, long[]> groups = new TreeMap<>(GROUP_ORDER);
+            java.util.Set<Long> holders = new java.util.HashSet<>();
+            long[] total = new long[2];
+            LiveRecords.forEach(handle, null, record -> {
                 LiveRow row = record.row();
                 long[] group = groups.computeIfAbsent(List.of(row.deviceId(), row.kind(), row.type()), k -> new long[2]);
                 group[0]++;
                 group[1] += row.size();
-                bytes += row.size();
-            }
+                total[0]++;
+                total[1] += row.size();
+                holders.add(row.processId());
+            });
             groups.forEach((key, group) -> devices.add(key.get(0), key.get(1), key.get(2), group[0],
                     new Bytes(group[1])));
             counters.put("processes", count(handle, "SELECT COUNT(*) FROM processes"));
-            counters.put("processes_holding_memory",
-                    live.stream().map(o -> o.row().processId()).distinct().count());
-            counters.put("live_records", (long) live.size());
-            counters.put("live_bytes", bytes);
+            counters.put("processes_holding_memory", (long) holders.size());
+            counters.put("live_records", total[0]);
+            counters.put("live_bytes", total[1]);
             counters.put("history_events", count(handle, "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks"));
             counters.put("reaps", count(handle, "SELECT COUNT(*) FROM reaps"));
             Queries.counters(handle).forEach((name, value) -> {

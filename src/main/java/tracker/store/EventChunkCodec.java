@@ -94,25 +94,92 @@ public final class EventChunkCodec {
 
     /** Decodes a chunk, handing each event to {@code sink} in the order they were received. */
     public static void decode(byte[] data, long processId, Integer pid, Consumer<HistoryEvent> sink) {
-        int[] position = {0};
-        long micros = 0;
-        long bufferId = 0;
-        long timestamp = 0;
-        while (position[0] < data.length) {
-            int head = data[position[0]++] & 0xFF;
+        Cursor cursor = new Cursor(data);
+        while (cursor.next()) {
+            sink.accept(cursor.event(processId, pid));
+        }
+    }
+
+    /**
+     * Reads a chunk one event at a time without making an object per event: a reader that
+     * merges many chunks keeps one cursor per open chunk and only the chunk's bytes. Not
+     * thread-safe: one per reader.
+     */
+    public static final class Cursor {
+        private final byte[] data;
+        private final int[] position = {0};
+        private int head;
+        private long micros;
+        private int deviceId;
+        private int bufferType;
+        private long size;
+        private long bufferId;
+        private long timestamp;
+        private int refCount;
+
+        public Cursor(byte[] data) {
+            this.data = data;
+        }
+
+        /** Moves to the next event; false (and nothing changed) at the end of the chunk. */
+        public boolean next() {
+            if (position[0] >= data.length) {
+                return false;
+            }
+            head = data[position[0]++] & 0xFF;
             micros += Varints.unzigzag(Varints.get(data, position));
-            int deviceId = (int) Varints.get(data, position);
-            int bufferType = data[position[0]++] & 0xFF;
-            long size = Varints.get(data, position);
+            deviceId = (int) Varints.get(data, position);
+            bufferType = data[position[0]++] & 0xFF;
+            size = Varints.get(data, position);
             bufferId += Varints.unzigzag(Varints.get(data, position));
-            boolean noTimestamp = (head & NO_TIMESTAMP_FLAG) != 0;
-            if (!noTimestamp) {
+            if ((head & NO_TIMESTAMP_FLAG) == 0) {
                 timestamp += Varints.unzigzag(Varints.get(data, position));
             }
-            int refCount = (int) Varints.get(data, position);
-            sink.accept(new HistoryEvent(processId, pid, Instant.EPOCH.plusNanos(micros * 1000), head & 0x0F, deviceId,
-                    bufferType, size, bufferId, noTimestamp ? 0 : timestamp, refCount,
-                    (head & UNKNOWN_FREE_FLAG) != 0));
+            refCount = (int) Varints.get(data, position);
+            return true;
+        }
+
+        public long receivedMicros() {
+            return micros;
+        }
+
+        public int typeCode() {
+            return head & 0x0F;
+        }
+
+        public int deviceId() {
+            return deviceId;
+        }
+
+        public int bufferType() {
+            return bufferType;
+        }
+
+        public long size() {
+            return size;
+        }
+
+        public long bufferId() {
+            return bufferId;
+        }
+
+        /** The client's timestamp, 0 when it sent none. */
+        public long clientTimestamp() {
+            return (head & NO_TIMESTAMP_FLAG) != 0 ? 0 : timestamp;
+        }
+
+        public int refCountAfter() {
+            return refCount;
+        }
+
+        public boolean unknownFree() {
+            return (head & UNKNOWN_FREE_FLAG) != 0;
+        }
+
+        /** The current event as a record. */
+        public HistoryEvent event(long processId, Integer pid) {
+            return new HistoryEvent(processId, pid, Instant.EPOCH.plusNanos(micros * 1000), typeCode(), deviceId,
+                    bufferType, size, bufferId, clientTimestamp(), refCount, unknownFree());
         }
     }
 }

@@ -59,6 +59,15 @@ public final class LiveSegments {
         return sets;
     }
 
+    /**
+     * Every process's live set in process id order, handed on one at a time: a reader that
+     * totals or filters holds one process's records, not the whole live set.
+     */
+    public static void forEachProcess(Connection connection, Long processId, Consumer<ProcessLiveSet> sink)
+            throws SQLException {
+        read(connection, processId, sink);
+    }
+
     /** The live rows of one process; empty when it holds nothing. */
     public static Collection<LiveRow> readProcess(Connection connection, long processId) throws SQLException {
         List<ProcessLiveSet> sets = new ArrayList<>(1);

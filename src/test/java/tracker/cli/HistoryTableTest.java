@@ -1,6 +1,7 @@
 package tracker.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -95,5 +96,34 @@ class HistoryTableTest {
         assertEquals(generic(List.of()), fast(List.of()));
         assertEquals("TIME  PID  EVENT  DEVICE_ID  TYPE  BUFFER_ID  SIZE  REF_COUNT  UNKNOWN_FREE"
                 + System.lineSeparator(), fast(List.of()));
+    }
+
+    @Test
+    void aLongHistoryStreamsInColumnsWideEnoughForAnyWellFormedEvent() {
+        Random random = new Random(11);
+        List<HistoryEvent> events = new ArrayList<>();
+        for (int i = 0; i < HistoryTable.LOOKAHEAD * 3; i++) {
+            // the first events are narrow; later ones reach the widths a well-formed frame allows
+            boolean wide = i > HistoryTable.LOOKAHEAD + 5;
+            long micros = 1_800_000_000_000_000L + i * 1001L;
+            events.add(new HistoryEvent(7, wide ? 4_194_304 : 12, Instant.EPOCH.plusNanos(micros * 1000),
+                    wide ? 11 : 2, wide ? 1023 : 0, wide ? 2 : 0, wide ? (1L << 40) - 1 : 64,
+                    wide ? -1L : random.nextInt(4096), 0, wide ? 999_999_999 : 0, false));
+        }
+        List<String> lines = fast(events).lines().toList();
+        assertEquals(events.size() + 1, lines.size());
+        // every column starts at the same offset on every line: the first events did not size them alone
+        int sizeEnd = lines.get(0).indexOf("SIZE") + 4;
+        int bufferStart = lines.get(0).indexOf("BUFFER_ID");
+        for (String line : lines.subList(1, lines.size())) {
+            assertEquals(bufferStart, line.indexOf("0x"), line);
+            assertEquals(' ', line.charAt(sizeEnd), line);
+            assertTrue(Character.isLetter(line.charAt(sizeEnd - 1)), line);
+            assertEquals(lines.get(1).length(), line.length(), line);
+        }
+        // a cell wider than any well-formed event pushes its line, and is written whole
+        events.add(new HistoryEvent(7, 12, Instant.EPOCH, 2, 0, 0, Long.MAX_VALUE, 0, 0, 0, false));
+        List<String> pushed = fast(events).lines().toList();
+        assertTrue(pushed.get(pushed.size() - 1).contains(Bytes.human(Long.MAX_VALUE)), pushed.get(pushed.size() - 1));
     }
 }

@@ -1,0 +1,68 @@
+package tracker.cli;
+
+import tracker.store.EventChunkCodec;
+import tracker.store.HistoryEvent;
+
+/**
+ * One stored history chunk being read by a merge: its bytes and a cursor on its next shown
+ * event. Chunks hold one process's events of one commit window in the order received, so a
+ * cursor moves forward in time. Not thread-safe.
+ */
+final class HistoryChunk {
+
+    /** Merge order: time, then chunks as stored (first event time, id): the order of a stable sort. */
+    static final java.util.Comparator<HistoryChunk> ORDER = java.util.Comparator
+            .comparingLong(HistoryChunk::micros)
+            .thenComparingLong(chunk -> chunk.firstMicros)
+            .thenComparingLong(chunk -> chunk.id);
+
+    /** A chunk as read from {@code event_chunks}. */
+    record Row(long id, long processId, Integer pid, long firstMicros, byte[] data) {
+    }
+
+    private final long id;
+    private final long processId;
+    private final Integer pid;
+    private final long firstMicros;
+    private final EventChunkCodec.Cursor cursor;
+    private final HistoryFilter filter;
+
+    HistoryChunk(Row row, HistoryFilter filter) {
+        this.id = row.id();
+        this.processId = row.processId();
+        this.pid = row.pid();
+        this.firstMicros = row.firstMicros();
+        this.cursor = new EventChunkCodec.Cursor(row.data());
+        this.filter = filter;
+    }
+
+    /** Moves to the next event the filter shows; false when the chunk has none left. */
+    boolean advance() {
+        while (cursor.next()) {
+            if (filter.matches(cursor)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    long micros() {
+        return cursor.receivedMicros();
+    }
+
+    HistoryEvent event() {
+        return cursor.event(processId, pid);
+    }
+
+    /** How many events of {@code data} the filter shows. */
+    static long count(byte[] data, HistoryFilter filter) {
+        EventChunkCodec.Cursor cursor = new EventChunkCodec.Cursor(data);
+        long count = 0;
+        while (cursor.next()) {
+            if (filter.matches(cursor)) {
+                count++;
+            }
+        }
+        return count;
+    }
+}
