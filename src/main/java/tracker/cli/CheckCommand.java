@@ -17,13 +17,14 @@ final class CheckCommand extends QueryCommand {
 
     @Override
     int run(Backend backend) {
+        long marker = DatabaseCheck.markerBefore(database.resolve());
         DatabaseCheck.Result result = backend.withConnection(connection -> {
             int isolation = connection.getTransactionIsolation();
             boolean autoCommit = connection.getAutoCommit();
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
             connection.setAutoCommit(false);
             try {
-                return DatabaseCheck.run(connection, database.resolve());
+                return DatabaseCheck.run(connection, database.resolve(), marker);
             } finally {
                 connection.rollback();
                 connection.setAutoCommit(autoCommit);

@@ -68,7 +68,7 @@ final class HistoryReader {
         int isolation = connection.getTransactionIsolation();
         try {
             connection.setAutoCommit(false);
-            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
             lazy(true);
             readInSnapshot(limit, sink);
         } finally {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import tracker.store.LiveRow;
 import tracker.store.LiveSegments;
 import tracker.store.StorageException;
@@ -60,7 +59,19 @@ final class LiveRecords {
      * being read is held.
      */
     static void forEach(Handle handle, Integer pid, Consumer<Owned> sink) {
-        handle.useTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> forEachIn(h, pid, sink));
+        // a whole-database snapshot: processes and live_segments as of one commit
+        java.sql.Connection connection = handle.getConnection();
+        try {
+            int before = connection.getTransactionIsolation();
+            connection.setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
+            try {
+                handle.useTransaction(h -> forEachIn(h, pid, sink));
+            } finally {
+                connection.setTransactionIsolation(before);
+            }
+        } catch (java.sql.SQLException e) {
+            throw Backend.readFailed(e);
+        }
     }
 
     private static void forEachIn(Handle handle, Integer pid, Consumer<Owned> sink) {

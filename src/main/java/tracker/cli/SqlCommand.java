@@ -92,7 +92,7 @@ final class SqlCommand extends QueryCommand {
     private int runAsReader(Connection reader, String sql, Duration time, long rowLimit) throws SQLException {
         // one snapshot for the whole query: the views over the live set read through their own
         // statements, which would each see the latest commit under READ COMMITTED
-        reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        reader.setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
         reader.setAutoCommit(false);
         try (Statement statement = reader.createStatement();
              QueryDeadline deadline = QueryDeadline.start(statement, time);

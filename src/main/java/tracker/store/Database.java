@@ -19,6 +19,14 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class Database implements AutoCloseable {
 
+    /**
+     * The isolation of a reader that reads several tables and must see them as of one commit.
+     * H2's REPEATABLE READ is no such thing: each table is read as of its first read in the
+     * transaction, so a commit landing between two reads shows half of itself. SNAPSHOT
+     * ({@code org.h2.engine.Constants.TRANSACTION_SNAPSHOT}) is.
+     */
+    public static final int SNAPSHOT_ISOLATION = 6;
+
     /** How the file is opened. */
     public enum Access {
         /** creates the file if needed and migrates it: the daemon, reap and prune */

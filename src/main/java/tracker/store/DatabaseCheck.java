@@ -44,14 +44,29 @@ public final class DatabaseCheck {
     }
 
     /**
-     * @param database the database path (without H2's suffix), to find its commit marker;
-     *                 null to skip that check
+     * The commit number recorded beside the database, read before the snapshot the check reads:
+     * a commit landing meanwhile only raises the database's own number, never the other way.
+     *
+     * @return -1 when there is no marker; a problem is noted for an unreadable one
      */
-    public static Result run(Connection connection, Path database) throws SQLException {
-        return new DatabaseCheck().check(connection, database);
+    public static long markerBefore(Path database) {
+        try {
+            return CommitMarker.of(database).read();
+        } catch (IOException | CorruptBlobException e) {
+            return -2;
+        }
     }
 
-    private Result check(Connection connection, Path database) throws SQLException {
+    /**
+     * @param database       the database path (without H2's suffix), to name its commit marker;
+     *                       null to skip that check
+     * @param markerRecorded what {@link #markerBefore} read before the snapshot began
+     */
+    public static Result run(Connection connection, Path database, long markerRecorded) throws SQLException {
+        return new DatabaseCheck().check(connection, database, markerRecorded);
+    }
+
+    private Result check(Connection connection, Path database, long markerRecorded) throws SQLException {
         Map<String, Long> counters = counters(connection);
         long[] history = checkHistory(connection);
         Map<Long, Boolean> processes = processes(connection);
@@ -59,7 +74,7 @@ public final class DatabaseCheck {
         long[] held = checkHoldings(connection);
         checkCounters(counters, history[1]);
         if (database != null) {
-            checkCommitMarker(database, counters.getOrDefault("commit_seq", 0L));
+            checkCommitMarker(database, markerRecorded, counters.getOrDefault("commit_seq", 0L));
         }
         if (unlisted > 0) {
             problems.add(new Problem("database", unlisted + " more problems not listed"));
@@ -262,15 +277,12 @@ public final class DatabaseCheck {
         }
     }
 
-    private void checkCommitMarker(Path database, long commitSeq) {
-        try {
-            long recorded = CommitMarker.of(database).read();
-            if (recorded > commitSeq) {
-                report("database", "holds commit " + commitSeq + " but commit " + recorded + " was written to it ("
-                        + CommitMarker.pathOf(database) + "): it is older than what was committed");
-            }
-        } catch (IOException | CorruptBlobException e) {
-            report(CommitMarker.pathOf(database).toString(), "unreadable: " + e.getMessage());
+    private void checkCommitMarker(Path database, long recorded, long commitSeq) {
+        if (recorded == -2) {
+            report(CommitMarker.pathOf(database).toString(), "unreadable: it holds no commit number");
+        } else if (recorded > commitSeq) {
+            report("database", "holds commit " + commitSeq + " but commit " + recorded + " was written to it ("
+                    + CommitMarker.pathOf(database) + "): it is older than what was committed");
         }
     }
 
