@@ -30,6 +30,8 @@ final class ProcessRecord {
     boolean ended;
     /** reaped or ended since the last cut: the next batch deletes all its segments */
     boolean endedInBatch;
+    /** processes it has allocated a key of, or that allocated one of its keys, already logged; null when none */
+    private java.util.Set<ProcessRecord> conflictsLogged;
 
     ProcessRecord(long id, ProcessIdentity identity, String bootId, long firstSeenMicros) {
         this.id = id;
@@ -37,6 +39,26 @@ final class ProcessRecord {
         this.bootId = bootId;
         this.firstSeenMicros = firstSeenMicros;
         this.lastSeenMicros = firstSeenMicros;
+    }
+
+    /** Records an ownership conflict with {@code other}; true the first time for this pair. Ledger thread. */
+    boolean noteConflictWith(ProcessRecord other) {
+        if (conflictsLogged == null) {
+            conflictsLogged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        }
+        return conflictsLogged.add(other);
+    }
+
+    /** An ended process: the others forget it, so that no set outgrows the processes alive. Ledger thread. */
+    void forgetConflicts() {
+        if (conflictsLogged != null) {
+            for (ProcessRecord other : conflictsLogged) {
+                if (other.conflictsLogged != null) {
+                    other.conflictsLogged.remove(this);
+                }
+            }
+            conflictsLogged = null;
+        }
     }
 
     static ProcessRecord restored(ProcessRow row) {

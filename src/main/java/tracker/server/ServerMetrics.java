@@ -8,6 +8,8 @@ public final class ServerMetrics {
     /** added to by every connection on every read: a LongAdder does not bounce one cache line */
     final java.util.concurrent.atomic.LongAdder framesReceived = new java.util.concurrent.atomic.LongAdder();
     final AtomicLong malformedFrames = new AtomicLong();
+    /** frames whose process_id was not believed (see ClientConnection): their records are the peer's */
+    final AtomicLong pidMismatches = new AtomicLong();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicInteger connectionsOpen = new AtomicInteger();
     final AtomicLong eventsCommitted = new AtomicLong();
