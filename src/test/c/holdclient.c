@@ -6,13 +6,15 @@
  * then blocks until it is killed. It never frees anything: whatever it reported is what
  * the reaper must remove once it dies.
  *
- * usage: holdclient [-b BUFFERS] [-c CBS] [-k KERNELS] [-r] [-f] [-o BASE] [-x] [-T] [-m MODE] SOCKET
+ * usage: holdclient [-b BUFFERS] [-c CBS] [-k KERNELS] [-r] [-f] [-o BASE] [-p PID] [-x] [-T] [-m MODE] SOCKET
  *   -b N     buffers to allocate (DRAM, L1 and L1_SMALL in turn, on devices 0 and 1)
  *   -c N     circular buffers (CB_ALLOC) on device 0
  *   -k N     kernels (KERNEL_LOAD) on device 0, kernel types 0, 1, 2 in turn
  *   -r       allocate the first buffer a second time (ref_count 2)
  *   -f       then free everything again (FREE, CB_FREE, KERNEL_UNLOAD): it holds nothing
  *   -o BASE  first buffer id (hex or decimal), so that several clients never share keys
+ *   -p PID   write PID into every frame's process_id instead of getpid(), as a hostile or
+ *            confused client may
  *   -x       close the connection after sending, then keep living
  *   -T       once ready, the main thread exits (pthread_exit) while a second thread keeps
  *            the process alive: /proc/PID/stat then shows the live process as 'Z'
@@ -91,6 +93,13 @@ static void send_all(int fd, const unsigned char *data, size_t length) {
     }
 }
 
+/* what the frames carry as process_id: 0 means getpid() */
+static int claimed_pid;
+
+static int frame_pid(void) {
+    return claimed_pid != 0 ? claimed_pid : (int) getpid();
+}
+
 static void send_frame(int fd, int type, int device, uint64_t size, int buffer_type, uint64_t buffer_id,
                        const char *kind, const char *type_name) {
     unsigned char frame[FRAME_BYTES];
@@ -99,7 +108,7 @@ static void send_frame(int fd, int type, int device, uint64_t size, int buffer_t
     put_u32(frame + 4, (uint32_t) device);
     put_u64(frame + 8, size);
     frame[16] = (unsigned char) buffer_type;
-    put_u32(frame + 20, (uint32_t) getpid());
+    put_u32(frame + 20, (uint32_t) frame_pid());
     put_u64(frame + 24, buffer_id);
     put_u64(frame + 32, now_ns());
     send_all(fd, frame, sizeof frame);
@@ -162,7 +171,7 @@ static void report(int fd, const struct plan *plan) {
     if (plan->close_after && close(fd) < 0) {
         die("close");
     }
-    printf("ready %d\n", (int) getpid());
+    printf("ready %d\n", frame_pid());
     fflush(stdout);
 }
 
@@ -191,7 +200,7 @@ int main(int argc, char **argv) {
     struct plan plan = {4, 0, 0, 0, 0, 0, 0, 0x10000000};
     const char *mode = "self";
     int option;
-    while ((option = getopt(argc, argv, "b:c:k:rfo:xTm:")) != -1) {
+    while ((option = getopt(argc, argv, "b:c:k:rfo:p:xTm:")) != -1) {
         switch (option) {
             case 'b': plan.buffers = atoi(optarg); break;
             case 'c': plan.cbs = atoi(optarg); break;
@@ -200,10 +209,11 @@ int main(int argc, char **argv) {
             case 'f': plan.free_all = 1; break;
             case 'T': plan.thread_exit = 1; break;
             case 'o': plan.base = strtoull(optarg, NULL, 0); break;
+            case 'p': claimed_pid = atoi(optarg); break;
             case 'x': plan.close_after = 1; break;
             case 'm': mode = optarg; break;
             default:
-                fprintf(stderr, "usage: holdclient [-b N] [-c N] [-k N] [-r] [-f] [-o BASE] [-x] [-T] [-m self|wait|nowait|share] SOCKET\n");
+                fprintf(stderr, "usage: holdclient [-b N] [-c N] [-k N] [-r] [-f] [-o BASE] [-p PID] [-x] [-T] [-m self|wait|nowait|share] SOCKET\n");
                 return 2;
         }
     }

@@ -1,21 +1,27 @@
 package tracker.proc;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Maps the pid a client writes in its frames to a process of the tracker's PID namespace,
- * using the connection's peer credentials (SO_PEERCRED: the connecting process, already
- * translated into our namespace by the kernel).
+ * Decides which process a frame's process_id names, in the tracker's PID namespace, using
+ * the connection's peer credentials (SO_PEERCRED: the connecting process, already translated
+ * into our namespace by the kernel). Any client can write any number there, so a pid is
+ * believed only for a process of the peer's own user:
  *
  * <ul>
- *   <li>reported pid = peer pid: the usual case.</li>
- *   <li>the peer sits in a nested PID namespace (a container) and the last NSpid entry of
- *       the peer is the reported pid: the peer itself.</li>
- *   <li>another process of the peer's namespace whose last NSpid entry is the reported pid
- *       (a forked child writing through its parent's connection): that process.</li>
- *   <li>same namespace as ours and a pid that exists: that process (a forked child).</li>
+ *   <li>reported pid = peer pid, or (the peer in a nested PID namespace, a container) the
+ *       last NSpid entry of the peer: the peer itself.</li>
+ *   <li>another pid, mapped through the peer's namespace when it is nested, that
+ *       {@code /proc} shows with the peer's uid (any uid when the peer is root): that
+ *       process (a forked child writing through its parent's connection).</li>
+ *   <li>any other pid (none such, or another user's): not believed; the frame is the peer's
+ *       own, and {@link Resolution#mismatch()} says why.</li>
+ *   <li>a peer outside our namespace (pid 0), a socket without credentials, or a nested
+ *       namespace that cannot be searched (unreadable, ambiguous): unresolved, bounded by
+ *       the connection and the peer (see {@link Resolution#peer()}).</li>
  * </ul>
- * Anything else is unresolved and recorded as such. Thread-safe.
+ * Thread-safe.
  */
 public final class PeerResolver {
 
@@ -33,59 +39,103 @@ public final class PeerResolver {
     public static final int NO_PEER_CREDENTIALS = -1;
 
     /**
+     * What a reported pid was taken for.
+     *
+     * @param identity the process the frames are recorded under: the named one, the peer, or
+     *                 an unresolved one
+     * @param peer     for an unresolved identity, the connection's peer when it is a process
+     *                 of our namespace (its death ends the unresolved process's records), else null
+     * @param mismatch null when believed (or unresolved); else why the pid was not believed,
+     *                 and {@code identity} is the peer's
+     */
+    public record Resolution(ProcessIdentity identity, ProcessIdentity peer, String mismatch) {
+        static Resolution believed(ProcessIdentity identity) {
+            return new Resolution(identity, null, null);
+        }
+    }
+
+    /**
      * @param peerPid the peer's pid from SO_PEERCRED, {@link #PEER_OUTSIDE_NAMESPACE} or
      *                {@link #NO_PEER_CREDENTIALS}
      * @param peerUid the peer's uid from SO_PEERCRED, or -1
      */
-    public ProcessIdentity resolve(int reportedPid, int peerPid, int peerUid) {
+    public Resolution resolve(int reportedPid, int peerPid, int peerUid) {
         if (peerPid == PEER_OUTSIDE_NAMESPACE) {
             // its pids mean nothing in our /proc: looking one up would tie records to a stranger
-            return ProcessIdentity.unresolved(reportedPid, peerUid,
-                    "[pid " + reportedPid + " outside the tracker's PID namespace]");
+            return Resolution.believed(ProcessIdentity.unresolved(reportedPid, peerUid,
+                    "[pid " + reportedPid + " outside the tracker's PID namespace]"));
+        }
+        if (peerPid < 0) {
+            return Resolution.believed(ProcessIdentity.unresolved(reportedPid, peerUid,
+                    "[pid " + reportedPid + " on a connection without peer credentials]"));
         }
         try {
-            return peerPid < 0 ? identityOf(reportedPid, reportedPid, peerUid)
-                    : resolveThroughPeer(reportedPid, peerPid, peerUid);
+            return resolveThroughPeer(reportedPid, peerPid, peerUid);
         } catch (ProcUnreadableException e) {
-            return ProcessIdentity.unresolved(reportedPid, peerUid, "[pid " + reportedPid + ": " + e.getMessage() + "]");
+            return new Resolution(ProcessIdentity.unresolved(reportedPid, peerUid,
+                    "[pid " + reportedPid + ": " + e.getMessage() + "]"), peerIdentityOrNull(peerPid, peerUid), null);
         }
     }
 
-    private ProcessIdentity resolveThroughPeer(int reportedPid, int peerPid, int peerUid) {
+    private Resolution resolveThroughPeer(int reportedPid, int peerPid, int peerUid) {
         List<Integer> peerNs = procFs.namespacePids(peerPid);
         boolean nested = peerNs.size() > ownNamespaceDepth;
-        if (!nested) {
-            if (reportedPid != peerPid && !mayReportFor(reportedPid, peerUid)) {
-                // writing another user's pid must not make its records ours to free
-                return ProcessIdentity.unresolved(reportedPid, peerUid,
-                        "[pid " + reportedPid + " as reported by pid " + peerPid + " of uid " + peerUid + "]");
-            }
-            return identityOf(reportedPid, reportedPid, peerUid);
+        int peerOwnPid = nested ? peerNs.get(peerNs.size() - 1) : peerPid;
+        if (reportedPid == peerOwnPid) {
+            return Resolution.believed(identityOf(peerPid, reportedPid, peerUid));
         }
-        if (peerNs.get(peerNs.size() - 1) == reportedPid) {
-            return identityOf(peerPid, reportedPid, peerUid);
+        if (!nested) {
+            return claim(reportedPid, reportedPid, peerPid, peerOwnPid, peerUid);
         }
         int hostPid = findInNamespaceOf(peerPid, peerNs.size(), reportedPid);
-        if (hostPid > 0) {
-            return identityOf(hostPid, reportedPid, peerUid);
+        if (hostPid == AMBIGUOUS) {
+            return new Resolution(ProcessIdentity.unresolved(reportedPid, peerUid,
+                    "[pid " + reportedPid + " in the PID namespace of pid " + peerPid + "]"),
+                    identityOf(peerPid, peerOwnPid, peerUid), null);
         }
-        return ProcessIdentity.unresolved(reportedPid, peerUid,
-                "[pid " + reportedPid + " in the PID namespace of pid " + peerPid + "]");
+        if (hostPid == ABSENT) {
+            return notBelieved(peerPid, peerOwnPid, peerUid, "which no process of its PID namespace has");
+        }
+        return claim(hostPid, reportedPid, peerPid, peerOwnPid, peerUid);
     }
 
-    /** A connection may report for a process of its own user (a forked child); root for any. */
-    private boolean mayReportFor(int pid, int peerUid) {
-        if (peerUid == 0 || peerUid < 0) {
-            return true;
+    /** The peer claims {@code hostPid} (reported as {@code reportedPid}): believed for its own user's process. */
+    private Resolution claim(int hostPid, int reportedPid, int peerPid, int peerOwnPid, int peerUid) {
+        Optional<ProcStat> stat = procFs.stat(hostPid);
+        int uid = stat.isPresent() ? procFs.uid(hostPid) : -1;
+        if (uid < 0) {
+            return notBelieved(peerPid, peerOwnPid, peerUid, "which no process has");
         }
-        int uid = procFs.uid(pid);
-        return uid < 0 || uid == peerUid;
+        if (peerUid != 0 && uid != peerUid) {
+            // writing another user's pid must not make its records, or its fate, the writer's
+            return notBelieved(peerPid, peerOwnPid, peerUid, "a process of uid " + uid);
+        }
+        return Resolution.believed(new ProcessIdentity(hostPid, reportedPid, stat.get().startTicks(), uid,
+                procFs.command(hostPid)));
     }
 
-    /** The host pid of {@code nsPid} in the peer's namespace; -1 when absent or ambiguous. */
+    private Resolution notBelieved(int peerPid, int peerOwnPid, int peerUid, String why) {
+        return new Resolution(identityOf(peerPid, peerOwnPid, peerUid), null, why);
+    }
+
+    private ProcessIdentity peerIdentityOrNull(int peerPid, int peerUid) {
+        try {
+            return identityOf(peerPid, peerPid, peerUid);
+        } catch (ProcUnreadableException e) {
+            return null;
+        }
+    }
+
+    private static final int ABSENT = -1;
+    private static final int AMBIGUOUS = -2;
+
+    /**
+     * The host pid of {@code nsPid} in the peer's namespace; {@link #ABSENT} when no process
+     * has it, {@link #AMBIGUOUS} when two may and their namespaces cannot be told apart.
+     */
     private int findInNamespaceOf(int peerPid, int depth, int nsPid) {
         String peerNamespace = procFs.pidNamespace(peerPid);
-        int found = -1;
+        int found = ABSENT;
         for (int pid : procFs.allPids()) {
             List<Integer> ns = procFs.namespacePids(pid);
             if (ns.size() != depth || ns.get(depth - 1) != nsPid) {
@@ -97,7 +147,7 @@ public final class PeerResolver {
             }
             if (peerNamespace == null || namespace == null) {
                 if (found > 0) {
-                    return -1; // two candidates and no way to tell their namespaces apart
+                    return AMBIGUOUS;
                 }
                 found = pid;
             }

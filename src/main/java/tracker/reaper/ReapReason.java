@@ -8,7 +8,12 @@ public enum ReapReason {
     ZOMBIE,
     PID_REUSED,
     /** found dead when the daemon started: it died while no daemon ran */
-    DEAD_AT_STARTUP;
+    DEAD_AT_STARTUP,
+    /**
+     * an unresolved process (its pid means nothing in the tracker's PID namespace): the
+     * connections that reported it have closed and their peer, when known, has died
+     */
+    CONNECTION_CLOSED;
 
     static ReapReason of(Liveness liveness) {
         return switch (liveness) {

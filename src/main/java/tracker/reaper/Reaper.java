@@ -94,6 +94,23 @@ public final class Reaper implements AutoCloseable {
         }
     }
 
+    /**
+     * Reaps these unresolved processes soon, without asking {@code /proc}: nothing can say
+     * they live any more (the connections that reported them have closed, and their peer is
+     * unknown). Reason {@link ReapReason#CONNECTION_CLOSED}.
+     */
+    public void reapOrphans(List<ProcessRow> processes) {
+        if (processes.isEmpty()) {
+            return;
+        }
+        List<ProcessRow> orphans = List.copyOf(processes);
+        try {
+            scheduler.execute(() -> guarded(() -> reapGiven(orphans, ReapReason.CONNECTION_CLOSED)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: the next start-up pass reaps them
+        }
+    }
+
     /** A process to look at when {@code dueNanos} comes; {@code attempt} indexes {@link #RECHECK_DELAYS_MS}. */
     private record Check(ProcessRow process, int attempt, long dueNanos) {
     }
@@ -145,11 +162,26 @@ public final class Reaper implements AutoCloseable {
     private synchronized List<ReapRecord> reapDead(List<ProcessRow> candidates, ReapReason forcedReason) {
         Map<ProcessRow, ReapReason> dead = new LinkedHashMap<>();
         for (ProcessRow process : candidates) {
+            if (forcedReason != null && process.pid() == null) {
+                // unresolved, from a daemon that stopped: the connections that reported it are gone
+                dead.put(process, ReapReason.CONNECTION_CLOSED);
+                continue;
+            }
             Liveness liveness = liveness(process);
             if (liveness != Liveness.ALIVE && liveness != Liveness.UNKNOWN) {
                 dead.put(process, forcedReason != null ? forcedReason : ReapReason.of(liveness));
             }
         }
+        return reap(dead);
+    }
+
+    private synchronized List<ReapRecord> reapGiven(List<ProcessRow> processes, ReapReason reason) {
+        Map<ProcessRow, ReapReason> given = new LinkedHashMap<>();
+        processes.forEach(process -> given.put(process, reason));
+        return reap(given);
+    }
+
+    private List<ReapRecord> reap(Map<ProcessRow, ReapReason> dead) {
         if (dead.isEmpty()) {
             return List.of();
         }
@@ -169,7 +201,8 @@ public final class Reaper implements AutoCloseable {
     }
 
     private void logReap(ReapRecord record) {
-        int pid = record.process().pid();
+        // an unresolved process is shown by the pid it reported, as the original server did
+        int pid = record.process().pid() != null ? record.process().pid() : record.process().reportedPid();
         StringBuilder text = new StringBuilder();
         text.append("   PID ").append(pid).append(" is dead, removing its buffers...\n");
         ReapRecord.KindTotals totals = record.kindTotals();

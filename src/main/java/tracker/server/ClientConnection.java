@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.newsclub.net.unix.AFUNIXSocket;
+import tracker.proc.PeerResolver;
 import tracker.proc.ProcessIdentity;
 import tracker.wire.DeviceInfo;
 import tracker.wire.DeviceTotals;
@@ -37,6 +38,8 @@ final class ClientConnection implements Runnable {
      * daemon never sends: after this long with exactly a legacy frame pending, say so and close.
      */
     static final int LEGACY_STALL_MS = 1_000;
+    /** Distinct pids one connection may report for; the frames of any further pid are the peer's own. */
+    static final int MAX_CLAIMED_PIDS = 4_096;
 
     private final long number;
     private final AFUNIXSocket socket;
@@ -44,16 +47,23 @@ final class ClientConnection implements Runnable {
     private final int peerPid;
     private final int peerUid;
     private final String peerCommand;
-    private final Map<Integer, ProcessRecord> processes = new HashMap<>();
     /**
-     * The process of the previous frame: a connection nearly always reports for one pid, so
+     * What each pid reported on this connection was taken for, decided at its first frame: a
+     * pid once believed stays believed (its process may exit while its frames are still read).
+     */
+    private final Map<Integer, Claim> claims = new HashMap<>();
+    /**
+     * The claim of the previous frame: a connection nearly always reports for one pid, so
      * this spares a boxed map lookup per frame.
      */
     private int lastPid;
-    private ProcessRecord lastProcess;
+    private Claim lastClaim;
+    /** where the frames of pids past {@link #MAX_CLAIMED_PIDS} go, once there are any */
+    private Claim overflow;
 
-    /** the process that made this connection, once it has sent a frame */
-    private ProcessRecord ownProcess;
+    /** processes this connection keeps from being reaped while it is open (see ProcessRecord.openConnections) */
+    private final List<ProcessRecord> kept = new ArrayList<>(1);
+    private boolean loggedMismatch;
     private long frames;
     /** reads that returned data: frames per read tells how well reads batch under load */
     private long reads;
@@ -263,32 +273,70 @@ final class ClientConnection implements Runnable {
 
     /** Called once the connection has been read to its end and its events handed over. */
     void released() {
-        if (ownProcess != null) {
-            ownProcess.ownConnections.decrementAndGet();
+        for (ProcessRecord process : kept) {
+            process.openConnections.decrementAndGet();
         }
     }
 
+    /** A reported pid and the process its frames are recorded under; {@code believed} false when that is the peer instead. */
+    private record Claim(ProcessRecord process, boolean believed) {
+    }
+
     private ProcessRecord processOf(int reportedPid, long now) {
-        if (lastProcess != null && reportedPid == lastPid) {
-            return lastProcess;
-        }
-        ProcessRecord record = processes.get(reportedPid);
-        if (record == null) {
-            ProcessIdentity identity = context.resolver().resolve(reportedPid, peerPid, peerUid);
-            record = context.registry().intern(identity, now);
-            processes.put(reportedPid, record);
-            if (identity.resolved() && identity.pid() == peerPid && ownProcess == null) {
-                ownProcess = record;
-                record.ownConnections.incrementAndGet();
-            }
-            if (reportedPid != peerPid && peerPid > 0) {
-                context.log().info("connection #" + number + " (pid " + peerPid + ") also reports for pid "
-                        + reportedPid + (identity.resolved() ? " = pid " + identity.pid() + " here" : " (unresolved)"));
+        Claim claim = lastClaim != null && reportedPid == lastPid ? lastClaim : claims.get(reportedPid);
+        if (claim == null) {
+            if (claims.size() >= MAX_CLAIMED_PIDS) {
+                // no honest client reports for so many processes: no more /proc look-ups, no more memory
+                claim = peerOwn(reportedPid, now, "beyond the " + MAX_CLAIMED_PIDS + " pids this connection may report for");
+            } else {
+                claim = claim(reportedPid, now);
+                claims.put(reportedPid, claim);
             }
         }
         lastPid = reportedPid;
-        lastProcess = record;
-        return record;
+        lastClaim = claim;
+        if (!claim.believed()) {
+            context.metrics().pidMismatches.incrementAndGet();
+        }
+        return claim.process();
+    }
+
+    private Claim claim(int reportedPid, long now) {
+        PeerResolver.Resolution resolution = context.resolver().resolve(reportedPid, peerPid, peerUid);
+        ProcessIdentity identity = resolution.identity();
+        ProcessRecord record = identity.resolved() ? context.registry().intern(identity, now)
+                : context.registry().internUnresolved(identity, resolution.peer(), number, now);
+        if ((!identity.resolved() || identity.pid() == peerPid) && !kept.contains(record)) {
+            kept.add(record);
+            record.openConnections.incrementAndGet();
+        }
+        if (resolution.mismatch() != null) {
+            logMismatch(reportedPid, resolution.mismatch());
+            return new Claim(record, false);
+        }
+        if (reportedPid != peerPid && peerPid > 0) {
+            context.log().info("connection #" + number + " (pid " + peerPid + ") also reports for pid "
+                    + reportedPid + (identity.resolved() ? " = pid " + identity.pid() + " here" : " (unresolved)"));
+        }
+        return new Claim(record, true);
+    }
+
+    /** The frames of {@code reportedPid} go to one process for all such pids: the peer, when it is a process of ours. */
+    private Claim peerOwn(int reportedPid, long now, String why) {
+        if (overflow == null) {
+            overflow = new Claim(claim(peerPid > 0 ? peerPid : reportedPid, now).process(), false);
+        }
+        logMismatch(reportedPid, why);
+        return overflow;
+    }
+
+    private void logMismatch(int reportedPid, String why) {
+        if (!loggedMismatch) {
+            loggedMismatch = true;
+            context.log().info("connection #" + number + " (pid " + peerPid + ", uid " + peerUid + ") reports for pid "
+                    + reportedPid + ", " + why + ": its records are pid " + peerPid + "'s own; later such frames on"
+                    + " this connection are counted (pid_mismatches), not logged");
+        }
     }
 
     private void countMalformed(String what) {
@@ -339,8 +387,11 @@ final class ClientConnection implements Runnable {
         return reads;
     }
 
+    /** Every process this connection reported for, each once. */
     List<ProcessRecord> processes() {
-        return List.copyOf(processes.values());
+        java.util.stream.Stream<Claim> all = overflow == null ? claims.values().stream()
+                : java.util.stream.Stream.concat(claims.values().stream(), java.util.stream.Stream.of(overflow));
+        return all.map(Claim::process).distinct().toList();
     }
 
     /**

@@ -127,11 +127,15 @@ final class ConnectionAcceptor implements Runnable {
             closedSignal.notifyAll();
         }
         if (!stopping) {
-            List<ProcessRow> processes = connection.processes().stream()
-                    .filter(p -> p.identity.resolved())
-                    .map(ProcessRecord::identityRow)
-                    .toList();
-            reaper.checkSoon(processes);
+            // an unresolved process that nothing can vouch for any more goes now; every other
+            // is looked at soon (an unresolved one through its peer, once no connection keeps it)
+            List<ProcessRow> orphans = new java.util.ArrayList<>();
+            List<ProcessRow> check = new java.util.ArrayList<>();
+            for (ProcessRecord process : connection.processes()) {
+                (process.orphaned() ? orphans : check).add(process.livenessRow());
+            }
+            reaper.checkSoon(check);
+            reaper.reapOrphans(orphans);
         }
     }
 

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import tracker.store.ChunkRow;
 import tracker.store.CommitBatch;
 import tracker.store.EventChunkCodec;
@@ -28,6 +30,12 @@ import tracker.wire.RecordKind;
  * reaches the database. Per process, the live set is stored as segments: the changes of
  * each window, and now and then a snapshot that replaces them. Not thread-safe: owned by
  * the ledger thread.
+ *
+ * <p>A record belongs to the process that allocated it. Another process's ALLOC of the same
+ * (kind, device, address) gives that process a record of its own, and is counted as an
+ * ownership conflict; a FREE applies only to the sender's own record. The records of one key
+ * form a short chain whose first is in the global map (nearly always the only one), so an
+ * event still costs one map lookup.
  */
 final class Ledger {
 
@@ -46,6 +54,7 @@ final class Ledger {
     private static final int CB_SLOT = 5;
     private static final int KERNEL_SLOT = 6;
 
+    /** per key, the first of its records (one per owner), the others chained through {@link LiveRecord#nextHolder} */
     private final Map<LiveKey, LiveRecord> live = new HashMap<>();
     private final Map<Long, ProcessRecord> processesById = new HashMap<>();
     private final long[] totals = new long[(FrameCheck.MAX_DEVICE_ID + 1) * TOTAL_SLOTS];
@@ -65,17 +74,26 @@ final class Ledger {
     private long unknownFrees;
     private long refusedFrees;
     private long droppedHistoryEvents;
-    private final java.util.function.LongSupplier malformedFrames;
+    private long ownershipConflicts;
+    private final Map<String, LongSupplier> countedElsewhere;
+    private final Consumer<String> notices;
 
+    /**
+     * @param counters         the stored counters this ledger goes on from
+     * @param countedElsewhere counters kept by other threads (malformed frames, say), stored with every cut
+     * @param notices          where lines worth a log line go (once per pair of conflicting processes)
+     */
     Ledger(long nextChunkId, long nextSegmentSeq, Map<String, Long> counters,
-           java.util.function.LongSupplier malformedFrames) {
+           Map<String, LongSupplier> countedElsewhere, Consumer<String> notices) {
         this.nextChunkId = nextChunkId;
         this.nextSegmentSeq = nextSegmentSeq;
         this.events = counters.getOrDefault("events", 0L);
         this.unknownFrees = counters.getOrDefault("unknown_frees", 0L);
         this.refusedFrees = counters.getOrDefault("refused_frees", 0L);
         this.droppedHistoryEvents = counters.getOrDefault("dropped_history_events", 0L);
-        this.malformedFrames = malformedFrames;
+        this.ownershipConflicts = counters.getOrDefault("ownership_conflicts", 0L);
+        this.countedElsewhere = countedElsewhere;
+        this.notices = notices;
     }
 
     /** Loads a record committed earlier: it is in the database already. */
@@ -90,7 +108,11 @@ final class Ledger {
         LiveRecord record = new LiveRecord(key, row.type(), slot, row.size(), owner, row.allocatedAtMicros());
         record.refCount = row.refCount();
         record.persisted = true;
-        live.put(key, record);
+        LiveRecord first = live.putIfAbsent(key, record);
+        if (first != null) {
+            record.nextHolder = first.nextHolder;
+            first.nextHolder = record;
+        }
         processesById.put(owner.id, owner);
         owner.records.put(key, record);
         addTotal(record, record.size);
@@ -112,29 +134,44 @@ final class Ledger {
         if (type.allocates()) {
             refCountAfter = allocate(key, event);
         } else {
-            LiveRecord record = live.get(key);
-            if (record == null) {
-                unknownFrees++;
-                unknownFree = true;
-                refCountAfter = 0;
-            } else if (!mayFree(process, record)) {
-                refusedFrees++;
-                refCountAfter = record.refCount;
+            LiveRecord first = live.get(key);
+            LiveRecord own = heldBy(first, process);
+            if (own != null) {
+                refCountAfter = release(own);
             } else {
-                refCountAfter = release(record);
+                // nobody holds it, or only other processes do: theirs are never touched
+                if (first == null) {
+                    unknownFrees++;
+                    unknownFree = true;
+                } else {
+                    refusedFrees++;
+                }
+                refCountAfter = 0;
             }
         }
         record(process, event, refCountAfter, unknownFree);
     }
 
+    /** The record of {@code first}'s chain that {@code process} holds, or null. */
+    private static LiveRecord heldBy(LiveRecord first, ProcessRecord process) {
+        for (LiveRecord record = first; record != null; record = record.nextHolder) {
+            if (record.owner == process) {
+                return record;
+            }
+        }
+        return null;
+    }
+
     private int allocate(LiveKey key, Event event) {
         devicesSeen.set(event.deviceId());
-        LiveRecord record = live.get(key);
-        if (record != null) {
-            record.refCount++;
-            record.refCountChanged = true;
-            markDirty(record);
-            return record.refCount;
+        ProcessRecord process = event.process();
+        LiveRecord first = live.get(key);
+        LiveRecord own = heldBy(first, process);
+        if (own != null) {
+            own.refCount++;
+            own.refCountChanged = true;
+            markDirty(own);
+            return own.refCount;
         }
         String typeName;
         int slot;
@@ -152,9 +189,16 @@ final class Ledger {
                 slot = event.bufferType();
             }
         }
-        record = new LiveRecord(key, typeName, slot, event.size(), event.process(), event.receivedMicros());
-        live.put(key, record);
-        event.process().records.put(key, record);
+        LiveRecord record = new LiveRecord(key, typeName, slot, event.size(), process, event.receivedMicros());
+        if (first == null) {
+            live.put(key, record);
+        } else {
+            // second in the chain: the map keeps its first, and this costs no second map write
+            record.nextHolder = first.nextHolder;
+            first.nextHolder = record;
+            noteConflict(first.owner, process, key);
+        }
+        process.records.put(key, record);
         addTotal(record, record.size);
         markDirty(record);
         return 1;
@@ -170,15 +214,41 @@ final class Ledger {
         return 0;
     }
 
-    /** A process may not free what a process of another user owns. */
-    private static boolean mayFree(ProcessRecord process, LiveRecord record) {
-        int ownerUid = record.owner.identity.uid();
-        int uid = process.identity.uid();
-        return ownerUid < 0 || uid < 0 || ownerUid == uid;
+    /** Another process allocated what {@code holder} holds: counted always, said once per pair. */
+    private void noteConflict(ProcessRecord holder, ProcessRecord intruder, LiveKey key) {
+        ownershipConflicts++;
+        if (holder.noteConflictWith(intruder)) {
+            intruder.noteConflictWith(holder);
+            notices.accept("pid " + intruder.displayPid() + " (uid " + intruder.identity.uid() + ") allocated "
+                    + key.kind() + " 0x" + Long.toHexString(key.bufferId()) + " on device " + key.deviceId()
+                    + ", which pid " + holder.displayPid() + " (uid " + holder.identity.uid()
+                    + ") holds: each keeps a record of its own; later conflicts between the two are counted"
+                    + " (ownership_conflicts), not logged");
+        }
+    }
+
+    /** Takes {@code record} out of its key's chain; one map operation when it is the key's only record. */
+    private void unlink(LiveRecord record) {
+        LiveRecord first = live.remove(record.key);
+        if (first != record || record.nextHolder != null) {
+            LiveRecord rest = first == record ? record.nextHolder : without(first, record);
+            live.put(record.key, rest);
+        }
+        record.nextHolder = null;
+    }
+
+    private static LiveRecord without(LiveRecord first, LiveRecord record) {
+        for (LiveRecord previous = first; previous.nextHolder != null; previous = previous.nextHolder) {
+            if (previous.nextHolder == record) {
+                previous.nextHolder = record.nextHolder;
+                break;
+            }
+        }
+        return first;
     }
 
     private void remove(LiveRecord record) {
-        live.remove(record.key);
+        unlink(record);
         record.removed = true;
         record.owner.records.remove(record.key);
         addTotal(record, -record.size);
@@ -236,6 +306,7 @@ final class Ledger {
      * @return null when the process holds nothing
      */
     ReapRecord reap(ProcessRecord process, String reason, long reapId, long nowMicros) {
+        process.forgetConflicts();
         if (process.records.isEmpty()) {
             if (!process.ended) {
                 process.ended = true;
@@ -251,7 +322,7 @@ final class Ledger {
         LiveRecord[] removed = new LiveRecord[process.records.size()];
         int count = 0;
         for (LiveRecord record : process.records.values()) {
-            live.remove(record.key);
+            unlink(record);
             record.removed = true;
             addTotal(record, -record.size);
             removed[count++] = record;
@@ -301,7 +372,8 @@ final class Ledger {
         out.counters.put("unknown_frees", unknownFrees);
         out.counters.put("refused_frees", refusedFrees);
         out.counters.put("dropped_history_events", droppedHistoryEvents);
-        out.counters.put("malformed_frames", malformedFrames.getAsLong());
+        out.counters.put("ownership_conflicts", ownershipConflicts);
+        countedElsewhere.forEach((name, value) -> out.counters.put(name, value.getAsLong()));
         batch = new CommitBatch();
         return out;
     }
@@ -402,9 +474,15 @@ final class Ledger {
         return processesById.get(id);
     }
 
-    /** The live records, for dumps. */
-    java.util.Collection<LiveRecord> liveRecords() {
-        return live.values();
+    /** The live records, for dumps: every holder of every key. */
+    List<LiveRecord> liveRecords() {
+        List<LiveRecord> records = new ArrayList<>(live.size());
+        for (LiveRecord first : live.values()) {
+            for (LiveRecord record = first; record != null; record = record.nextHolder) {
+                records.add(record);
+            }
+        }
+        return records;
     }
 
     long unknownFrees() {
@@ -413,6 +491,10 @@ final class Ledger {
 
     long refusedFrees() {
         return refusedFrees;
+    }
+
+    long ownershipConflicts() {
+        return ownershipConflicts;
     }
 
     long droppedHistoryEvents() {

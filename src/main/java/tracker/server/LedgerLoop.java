@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import tracker.log.EventLog;
+import tracker.reaper.ReapReason;
 import tracker.store.CommitBatch;
 import tracker.store.ProcessRow;
 import tracker.store.ReapRecord;
@@ -137,7 +138,7 @@ final class LedgerLoop implements Runnable {
             log.verbatim(dump.kernels() ? dumps.kernels(ledger.liveRecords()) : dumps.buffers(ledger.liveRecords()));
             dump.done().complete(null);
         } else if (item instanceof LedgerTask.Holders holders) {
-            holders.answer().complete(ledger.processesHoldingRecords().stream().map(ProcessRecord::toRow).toList());
+            holders.answer().complete(ledger.processesHoldingRecords().stream().map(ProcessRecord::livenessRow).toList());
         } else if (item instanceof LedgerTask.Reap reap) {
             reap(reap);
         } else if (item instanceof LedgerTask.Prune prune) {
@@ -161,15 +162,18 @@ final class LedgerLoop implements Runnable {
 
     private void reap(LedgerTask.Reap task) {
         ProcessRecord process = ledger.process(task.processId());
-        if (process != null && process.ownConnections.get() > 0) {
+        if (process != null && process.openConnections.get() > 0) {
             // its connection is still being read: its last frames come first; the reaper looks
             // again when that connection closes
             task.applied().complete(null);
             task.committed().complete(null);
             return;
         }
+        // an unresolved process is judged by its connections and its peer, never by itself
+        String reason = process == null || process.identity.resolved() ? task.reason()
+                : ReapReason.CONNECTION_CLOSED.name();
         ReapRecord record = process == null ? null
-                : ledger.reap(process, task.reason(), nextReapId, nowMicros.getAsLong());
+                : ledger.reap(process, reason, nextReapId, nowMicros.getAsLong());
         if (process != null) {
             registry.forget(process);
         }

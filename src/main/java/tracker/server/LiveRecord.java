@@ -18,6 +18,11 @@ final class LiveRecord {
     boolean removed;
     boolean dirty;
     boolean refCountChanged;
+    /**
+     * The next record of the same key, held by another process: each process that allocates
+     * a key holds a record of its own. Null for nearly every record.
+     */
+    LiveRecord nextHolder;
 
     LiveRecord(LiveKey key, String type, int totalSlot, long size, ProcessRecord owner, long allocatedMicros) {
         this.totalSlot = totalSlot;

@@ -13,11 +13,17 @@ final class ProcessRecord {
     final String bootId;
     final long firstSeenMicros;
     /**
-     * Open connections this process made itself (it is their socket peer). While one is open
-     * its frames may still sit unread in the socket, even after the process died: it is not
-     * reaped until that connection has been read to its end.
+     * For an unresolved process: the connection's peer when it is a process of our namespace
+     * (its records live no longer than it does), else null.
      */
-    final java.util.concurrent.atomic.AtomicInteger ownConnections = new java.util.concurrent.atomic.AtomicInteger();
+    final ProcessIdentity peer;
+    /**
+     * Open connections that keep it: those it made itself (it is their socket peer), and for an
+     * unresolved process those that reported for it. While one is open its frames may still
+     * sit unread in the socket, even after the process died: it is not reaped until that
+     * connection has been read to its end.
+     */
+    final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     // ledger thread only
     long lastSeenMicros;
@@ -30,13 +36,40 @@ final class ProcessRecord {
     boolean ended;
     /** reaped or ended since the last cut: the next batch deletes all its segments */
     boolean endedInBatch;
+    /** processes it has allocated a key of, or that allocated one of its keys, already logged; null when none */
+    private java.util.Set<ProcessRecord> conflictsLogged;
 
     ProcessRecord(long id, ProcessIdentity identity, String bootId, long firstSeenMicros) {
+        this(id, identity, null, bootId, firstSeenMicros);
+    }
+
+    ProcessRecord(long id, ProcessIdentity identity, ProcessIdentity peer, String bootId, long firstSeenMicros) {
         this.id = id;
         this.identity = identity;
+        this.peer = peer;
         this.bootId = bootId;
         this.firstSeenMicros = firstSeenMicros;
         this.lastSeenMicros = firstSeenMicros;
+    }
+
+    /** Records an ownership conflict with {@code other}; true the first time for this pair. Ledger thread. */
+    boolean noteConflictWith(ProcessRecord other) {
+        if (conflictsLogged == null) {
+            conflictsLogged = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        }
+        return conflictsLogged.add(other);
+    }
+
+    /** An ended process: the others forget it, so that no set outgrows the processes alive. Ledger thread. */
+    void forgetConflicts() {
+        if (conflictsLogged != null) {
+            for (ProcessRecord other : conflictsLogged) {
+                if (other.conflictsLogged != null) {
+                    other.conflictsLogged.remove(this);
+                }
+            }
+            conflictsLogged = null;
+        }
     }
 
     static ProcessRecord restored(ProcessRow row) {
@@ -60,6 +93,25 @@ final class ProcessRecord {
         return new ProcessRow(id, identity.resolved() ? identity.pid() : null, identity.reportedPid(),
                 identity.resolved() ? identity.startTicks() : null, bootId,
                 identity.uid() >= 0 ? identity.uid() : null, identity.command(), firstSeenMicros, firstSeenMicros);
+    }
+
+    /**
+     * The row the reaper judges this process by. A resolved process is judged by itself. An
+     * unresolved one cannot be (its pid means nothing in our {@code /proc}): while a
+     * connection keeps it, or when its peer is unknown, its row has no pid and is never found
+     * dead; once its connections have closed, it is judged by its peer's life, under its own id.
+     */
+    tracker.store.ProcessRow livenessRow() {
+        if (identity.resolved() || peer == null || openConnections.get() > 0) {
+            return identityRow();
+        }
+        return new ProcessRow(id, peer.pid(), identity.reportedPid(), peer.startTicks(), bootId,
+                identity.uid() >= 0 ? identity.uid() : null, identity.command(), firstSeenMicros, firstSeenMicros);
+    }
+
+    /** Unresolved, with no connection left to keep it and no peer to outlive: nothing will ever say it lives. */
+    boolean orphaned() {
+        return !identity.resolved() && peer == null && openConnections.get() == 0;
     }
 
     /** The pid to show: ours when resolved, else the one the client reported. */

@@ -22,23 +22,43 @@ final class ProcessRegistry {
         this.bootId = bootId;
     }
 
+    /** The record of a resolved process, made on first sight. */
     ProcessRecord intern(ProcessIdentity identity, long nowMicros) {
-        return records.computeIfAbsent(keyOf(identity),
+        return records.computeIfAbsent(keyOf(identity, null, 0),
                 key -> new ProcessRecord(nextId.getAndIncrement(), identity, bootId, nowMicros));
     }
 
+    /**
+     * The record of an unresolved process. Two peers may report the same pid of two different
+     * namespaces: it is one process only for one peer (when the peer is a process of ours) or
+     * one connection (when it is not).
+     */
+    ProcessRecord internUnresolved(ProcessIdentity identity, ProcessIdentity peer, long connection, long nowMicros) {
+        return records.computeIfAbsent(keyOf(identity, peer, connection),
+                key -> new ProcessRecord(nextId.getAndIncrement(), identity, peer, bootId, nowMicros));
+    }
+
     void restore(ProcessRecord record) {
-        records.put(keyOf(record.identity), record);
+        records.put(keyOf(record), record);
     }
 
     /** Forgets an ended process, so that the same pid seen again is a new record. */
     void forget(ProcessRecord record) {
-        records.remove(keyOf(record.identity), record);
+        records.remove(keyOf(record), record);
     }
 
-    private static Key keyOf(ProcessIdentity identity) {
-        return identity.resolved()
-                ? new Key(identity.pid(), identity.startTicks(), null)
-                : new Key(identity.reportedPid(), -1, identity.command());
+    private static Key keyOf(ProcessRecord record) {
+        // a restored unresolved process has lost its connection: nothing reports for it again
+        return record.identity.resolved() ? keyOf(record.identity, null, 0)
+                : record.peer == null ? new Key(record.identity.reportedPid(), -1, "restored " + record.id)
+                : keyOf(record.identity, record.peer, 0);
+    }
+
+    private static Key keyOf(ProcessIdentity identity, ProcessIdentity peer, long connection) {
+        if (identity.resolved()) {
+            return new Key(identity.pid(), identity.startTicks(), null);
+        }
+        String scope = peer != null ? "peer " + peer.pid() + "/" + peer.startTicks() : "connection " + connection;
+        return new Key(identity.reportedPid(), -1, identity.command() + " of " + scope);
     }
 }

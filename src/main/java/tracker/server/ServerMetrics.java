@@ -10,6 +10,8 @@ public final class ServerMetrics {
     final AtomicLong malformedFrames = new AtomicLong();
     /** events (frames that change the live set) handed to the ledger this run */
     final java.util.concurrent.atomic.LongAdder eventsReceived = new java.util.concurrent.atomic.LongAdder();
+    /** frames whose process_id was not believed (see ClientConnection): their records are the peer's */
+    final AtomicLong pidMismatches = new AtomicLong();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicInteger connectionsOpen = new AtomicInteger();
     final AtomicLong eventsCommitted = new AtomicLong();

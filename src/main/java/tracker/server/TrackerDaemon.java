@@ -167,8 +167,11 @@ public final class TrackerDaemon implements AutoCloseable {
         registry = new ProcessRegistry(state.nextProcessId(), probe.bootId());
         resolver = new PeerResolver(procFs);
         Ledger ledger = new Ledger(state.nextChunkId(), state.nextSegmentSeq(), state.counters(),
-                metrics.malformedFrames::get);
+                java.util.Map.of("malformed_frames", metrics.malformedFrames::get,
+                        "pid_mismatches", metrics.pidMismatches::get),
+                log::info);
         metrics.malformedFrames.set(state.counters().getOrDefault("malformed_frames", 0L));
+        metrics.pidMismatches.set(state.counters().getOrDefault("pid_mismatches", 0L));
         // received and committed both count every run, so that they meet once all is committed
         eventsAtStart = state.counters().getOrDefault("events", 0L);
         metrics.eventsCommitted.set(eventsAtStart);

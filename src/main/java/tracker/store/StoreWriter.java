@@ -314,9 +314,17 @@ public final class StoreWriter {
         if (counters.isEmpty()) {
             return;
         }
+        List<Map.Entry<String, Long>> entries = List.copyOf(counters.entrySet());
         PreparedBatch batch = handle.prepareBatch("UPDATE counters SET total = ? WHERE name = ?");
-        counters.forEach((name, value) -> batch.bind(0, value).bind(1, name).add());
-        batch.execute();
+        entries.forEach(entry -> batch.bind(0, entry.getValue()).bind(1, entry.getKey()).add());
+        int[] updated = batch.execute();
+        // a counter newer than the database file gets its row on its first commit
+        for (int i = 0; i < updated.length; i++) {
+            if (updated[i] == 0) {
+                handle.createUpdate("INSERT INTO counters (name, total) VALUES (?, ?)")
+                        .bind(0, entries.get(i).getKey()).bind(1, entries.get(i).getValue()).execute();
+            }
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ public final class ProbeAtDescriptorLimit {
         long start = procFs.stat(self).orElseThrow().startTicks();
         // every class the questions need is loaded now: a class file cannot be opened without a descriptor
         System.out.println("start " + start + " " + probe.probe(self, start, probe.bootId()) + " "
-                + resolver.resolve(self, self, 0).startTicks());
+                + resolver.resolve(self, self, 0).identity().startTicks());
         List<FileChannel> held = new ArrayList<>();
         String why = "";
         try {
@@ -41,7 +41,7 @@ public final class ProbeAtDescriptorLimit {
             why = String.valueOf(full.getMessage());
         }
         Liveness atLimit = probe.probe(self, start, probe.bootId());
-        ProcessIdentity identity = resolver.resolve(self, self, 0);
+        ProcessIdentity identity = resolver.resolve(self, self, 0).identity();
         for (FileChannel channel : held) {
             channel.close();
         }

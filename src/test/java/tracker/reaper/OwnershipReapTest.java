@@ -181,6 +181,48 @@ class OwnershipReapTest {
         }
     }
 
+    /**
+     * A client whose pid means nothing to the daemon (the daemon sits in a PID namespace of
+     * its own, the client outside) cannot be judged by /proc: its records go once its
+     * connection closes, never kept forever.
+     */
+    @Test
+    void reapsClientOutsideTheDaemonsPidNamespaceOnceItsConnectionCloses() throws Exception {
+        assumeRootWith("unshare");
+        assumeUnshareWorks();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // no periodic pass within the test: only the disconnect can reap
+        try (ChildProcess daemon = ChildProcess.start(List.of("unshare", "--pid", "--fork", "--mount-proc", java,
+                "-cp", System.getProperty("java.class.path"), DaemonProcessMain.class.getName(), directory.toString(),
+                "600000"))) {
+            Poll.until(Duration.ofSeconds(60), () -> String.join("\n", daemon.stdout()).contains("tracker serving on"),
+                    () -> "daemon in its namespace started: " + daemon.stdout() + daemon.stderr());
+            int pid;
+            Set<HeldRow> held;
+            try (HoldClient client = HoldClient.start(directory.resolve("tracker.sock"), "-b", "3", "-k", "1")) {
+                pid = client.awaitReady(STARTUP);
+                held = client.expectedRows();
+                Poll.until(STARTUP, () -> String.join("\n", daemon.stdout()).contains("client connected: pid 0 "),
+                        () -> "the daemon cannot see the client's pid: " + daemon.stdout());
+            }
+            Poll.until(SOON, () -> String.join("\n", daemon.stdout()).contains("reaped pid " + pid + " (connection_closed)"),
+                    () -> "the unresolved client reaped once its connection closed: " + daemon.stdout());
+            daemon.closeStdin();
+            assertTrue(daemon.process().waitFor(30, TimeUnit.SECONDS), "daemon stopped");
+            try (Database db = Database.open(directory.resolve("db").resolve("tracker"), Database.Access.READ_ONLY)) {
+                Jdbi jdbi = db.jdbi();
+                List<ReapDb.ReapRow> reaps = ReapDb.allReaps(jdbi);
+                assertEquals(1, reaps.size(), "audit records");
+                ReapDb.ReapRow reap = reaps.get(0);
+                assertEquals(null, reap.pid(), "unresolved: no pid of the daemon's namespace");
+                assertEquals(pid, reap.reportedPid());
+                assertEquals("CONNECTION_CLOSED", reap.reason());
+                assertEquals(held, ReapDb.reapedRows(jdbi, reap.id()));
+                assertEquals(0, ReapDb.count(jdbi, "allocations"), "live rows left");
+            }
+        }
+    }
+
     private static void assumeUnshareWorks() throws Exception {
         Process probe = new ProcessBuilder("unshare", "--pid", "--fork", "--mount-proc", "true")
                 .redirectErrorStream(true).start();

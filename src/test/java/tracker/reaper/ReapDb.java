@@ -95,6 +95,10 @@ final class ReapDb {
                 .bind(0, processId).map(ReapDb::reapRow).list());
     }
 
+    static List<ReapRow> allReaps(Jdbi jdbi) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM reaps ORDER BY id").map(ReapDb::reapRow).list());
+    }
+
     static List<ReapRow> reaps(Jdbi jdbi, int pid) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM reaps WHERE pid = ? ORDER BY id")
                 .bind(0, pid).map(ReapDb::reapRow).list());

@@ -92,7 +92,7 @@ class StoredReapTest {
     }
 
     @Test
-    void startUpPassReapsDeadRecordsAsDeadAtStartupAndReloadsLiveOnes() throws Exception {
+    void startUpPassReapsDeadAndUnresolvedRecordsAndReloadsLiveOnes() throws Exception {
         StoredFixtures.DeadProcess dead = StoredFixtures.DeadProcess.create();
         ProcessRow reused = process(1, SELF, SELF_TICKS + 1, BOOT, "an earlier owner of this pid");
         ProcessRow exited = process(2, dead.pid(), dead.startTicks(), BOOT, "sleep 600");
@@ -109,13 +109,19 @@ class StoredReapTest {
             assertTrue(printedReap(daemon.output(), SELF, held(reused)), daemon.output());
             assertTrue(printedReap(daemon.output(), dead.pid(), held(exited)), daemon.output());
             assertEquals(held(live), ReapDb.liveRowsOfProcessId(jdbi, live.id()));
-            assertEquals(held(unresolved), ReapDb.liveRowsOfProcessId(jdbi, unresolved.id()));
-            assertTrue(daemon.output().contains(": 8 live records of 2 processes reloaded"), daemon.output());
+            // unresolved: the connections that reported it closed with the daemon that stopped
+            List<ReapDb.ReapRow> unresolvedReaps = ReapDb.reapsOfProcessId(jdbi, unresolved.id());
+            assertEquals(1, unresolvedReaps.size(), unresolvedReaps.toString());
+            assertEquals("CONNECTION_CLOSED", unresolvedReaps.get(0).reason());
+            assertEquals(held(unresolved), ReapDb.reapedRows(jdbi, unresolvedReaps.get(0).id()));
+            assertEquals(Set.of(), ReapDb.liveRowsOfProcessId(jdbi, unresolved.id()));
+            assertTrue(daemon.output().contains(": " + held(live).size() + " live records of 1 processes reloaded"),
+                    daemon.output());
 
-            // the reloaded processes are judged like any other: alive and unresolved stay
+            // the reloaded process is judged like any other: alive, it stays
             assertEquals(List.of(), daemon.daemon().reaper().reapNow());
-            assertEquals(2, ReapDb.count(jdbi, "reaps"));
-            assertEquals(8, ReapDb.count(jdbi, "allocations"));
+            assertEquals(3, ReapDb.count(jdbi, "reaps"));
+            assertEquals(held(live).size(), ReapDb.count(jdbi, "allocations"));
         }
     }
 

@@ -114,7 +114,9 @@ class IngestSemanticsTest {
 
     @Test
     void framesAlternatingBetweenTwoPidsOnOneConnectionEachBelongToTheirOwnPid() throws Exception {
-        int other = 999_999_999; // beyond pid_max: never a live process, recorded unresolved
+        // a live process of this user (a child, as a forked client's would be): its pid is believed
+        Process child = new ProcessBuilder("sleep", "60").start();
+        int other = (int) child.pid();
         try (TestDaemon daemon = TestDaemon.start(directory);
              WireClient client = WireClient.connect(daemon.socket())) {
             client.send(WireClient.frame(MessageType.ALLOC, 0, 64, DRAM, PID, 0x1),
@@ -130,6 +132,8 @@ class IngestSemanticsTest {
                     .map((rs, ctx) -> rs.getLong(1) + ":" + rs.getInt(2))
                     .list());
             assertEquals(List.of("1:" + PID, "2:" + other, "3:" + other, "4:" + PID, "5:" + other), owners);
+        } finally {
+            child.destroyForcibly();
         }
     }
 
