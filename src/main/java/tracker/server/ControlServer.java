@@ -103,7 +103,7 @@ public final class ControlServer implements AutoCloseable {
                 "tracker-command-" + threadNumber.incrementAndGet()));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> daemonThread(runnable,
                 "tracker-command-timer"));
-        this.selectorThread = daemonThread(this::selectLoop, "tracker-control");
+        this.selectorThread = daemonThread(this::selectLoopGuarded, "tracker-control");
     }
 
     /** {@link #start(Path, Set, GroupPrincipal, Handler, ControlLimits, EventLog)}: default limits, no group. */
@@ -140,6 +140,24 @@ public final class ControlServer implements AutoCloseable {
             server.close();
             Files.deleteIfExists(path);
             throw e;
+        }
+    }
+
+    /** Told if the selector thread dies of an error it cannot go on from; the daemon then stops. */
+    private volatile java.util.function.Consumer<Throwable> onDeath = error -> { };
+
+    /** Who is told when the command socket's own thread dies (a daemon without it looks alive and answers nobody). */
+    public void onThreadDeath(java.util.function.Consumer<Throwable> callback) {
+        this.onDeath = callback;
+    }
+
+    private void selectLoopGuarded() {
+        try {
+            selectLoop();
+        } catch (Throwable e) {
+            if (server.isOpen()) {
+                onDeath.accept(e);
+            }
         }
     }
 

@@ -319,6 +319,7 @@ public final class TrackerDaemon implements AutoCloseable {
         mode.removeIf(p -> p.name().endsWith("EXECUTE") || p.name().startsWith("OTHERS"));
         control = ControlServer.start(ServerConfig.controlSocketOf(config.database()), mode, socketGroup, handler,
                 limits, log);
+        control.onThreadDeath(error -> threadDied("tracker-control", error));
     }
 
     /**

@@ -41,34 +41,47 @@ public final class SqlViews {
 
     /** Table function: every live record, as the V1 {@code allocations} table had them. */
     public static ResultSet liveAllocations(Connection connection) throws SQLException {
-        SimpleResultSet result = new SimpleResultSet();
-        addRecordColumns(result, "process_id");
         if (isColumnList(connection)) {
-            return result;
+            SimpleResultSet columns = new SimpleResultSet();
+            addRecordColumns(columns, "process_id");
+            return columns;
         }
-        for (LiveRow row : LiveSegments.readAllRows(connection)) {
-            result.addRow(row.kind(), row.deviceId(), row.bufferId(), row.type(), row.size(), row.refCount(),
-                    row.processId(), Times.utc(row.allocatedAtMicros()));
-        }
+        java.util.List<Object[]> rows = ViewRowsCache.rows(connection, "allocations", () -> {
+            java.util.List<Object[]> all = new java.util.ArrayList<>();
+            for (LiveRow row : LiveSegments.readAllRows(connection)) {
+                all.add(new Object[] {row.kind(), row.deviceId(), row.bufferId(), row.type(), row.size(),
+                        row.refCount(), row.processId(), Times.utc(row.allocatedAtMicros())});
+            }
+            return all;
+        });
+        SimpleResultSet result = new SimpleResultSet(ViewRowsCache.source(rows));
+        addRecordColumns(result, "process_id");
         return result;
     }
 
     /** Table function: every record held by a reaped process, with its reap's id. */
     public static ResultSet reapedAllocations(Connection connection) throws SQLException {
-        SimpleResultSet result = new SimpleResultSet();
-        addRecordColumns(result, "reap_id");
         if (isColumnList(connection)) {
-            return result;
+            SimpleResultSet columns = new SimpleResultSet();
+            addRecordColumns(columns, "reap_id");
+            return columns;
         }
-        try (PreparedStatement statement = connection.prepareStatement(
-                "SELECT reap_id, part, encoding, data FROM reap_holdings ORDER BY reap_id, part");
-             ResultSet rs = statement.executeQuery()) {
-            while (rs.next()) {
-                long reapId = rs.getLong(1);
-                ReapHoldings.decodeStored(reapId, rs.getInt(2), rs.getInt(3), rs.getBytes(4), row -> result.addRow(row.kind(), row.deviceId(), row.bufferId(),
-                        row.type(), row.size(), row.refCount(), reapId, Times.utc(row.allocatedAtMicros())));
+        java.util.List<Object[]> rows = ViewRowsCache.rows(connection, "reaped_allocations", () -> {
+            java.util.List<Object[]> all = new java.util.ArrayList<>();
+            try (PreparedStatement statement = connection.prepareStatement(
+                    "SELECT reap_id, part, encoding, data FROM reap_holdings ORDER BY reap_id, part");
+                 ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    long reapId = rs.getLong(1);
+                    ReapHoldings.decodeStored(reapId, rs.getInt(2), rs.getInt(3), rs.getBytes(4),
+                            row -> all.add(new Object[] {row.kind(), row.deviceId(), row.bufferId(), row.type(),
+                                    row.size(), row.refCount(), reapId, Times.utc(row.allocatedAtMicros())}));
+                }
             }
-        }
+            return all;
+        });
+        SimpleResultSet result = new SimpleResultSet(ViewRowsCache.source(rows));
+        addRecordColumns(result, "reap_id");
         return result;
     }
 

@@ -1,0 +1,91 @@
+package tracker.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tracker.testing.Segments;
+
+/**
+ * The views over the stored blobs decode the live set once per snapshot of a session (a
+ * self-join no longer decodes it once per outer row), and never show a session rows it
+ * should not see: a new commit is seen by the next statement (READ COMMITTED, autocommit),
+ * not by a SNAPSHOT transaction already under way.
+ */
+class SqlViewsTest {
+
+    @TempDir
+    Path directory;
+
+    private static void addProcessHolding(Database database, long id, int records) {
+        CommitBatch batch = new CommitBatch();
+        long now = Times.micros(java.time.Instant.now());
+        batch.newProcesses.add(new ProcessRow(id, 100 + (int) id, 100 + (int) id, 1L, "boot", 0, "p" + id, now, now));
+        List<LiveRow> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            rows.add(new LiveRow("BUFFER", 0, 0x1000L * (i + 1) + id, "DRAM", 64 + i, 1, id, now));
+        }
+        batch.segments.addAll(Segments.snapshotsOf(rows));
+        new StoreWriter(database.jdbi()).write(batch);
+    }
+
+    private static long count(Statement sql, String query) throws Exception {
+        try (ResultSet rs = sql.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void selfJoinSeesEveryPairOnce() throws Exception {
+        try (Database database = Database.open(directory.resolve("a"), Database.Access.READ_WRITE)) {
+            addProcessHolding(database, 1, 300);
+            try (Connection connection = database.connection(); Statement sql = connection.createStatement()) {
+                long loadsBefore = ViewRowsCache.loads();
+                assertEquals(300L * 300, count(sql, "SELECT COUNT(*) FROM allocations a, allocations b"));
+                assertEquals(1, ViewRowsCache.loads() - loadsBefore, "the live set decoded once, not per outer row");
+                assertEquals(300, count(sql, "SELECT COUNT(*) FROM allocations a JOIN allocations b"
+                        + " ON a.buffer_id = b.buffer_id AND a.size = b.size"));
+            }
+        }
+    }
+
+    @Test
+    void theNextStatementSeesANewCommit() throws Exception {
+        try (Database database = Database.open(directory.resolve("b"), Database.Access.READ_WRITE)) {
+            addProcessHolding(database, 1, 10);
+            try (Connection connection = database.connection(); Statement sql = connection.createStatement()) {
+                assertEquals(10, count(sql, "SELECT COUNT(*) FROM allocations"));
+                addProcessHolding(database, 2, 5);
+                assertEquals(15, count(sql, "SELECT COUNT(*) FROM allocations"), "autocommit");
+                connection.setAutoCommit(false);
+                connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                assertEquals(15, count(sql, "SELECT COUNT(*) FROM allocations"));
+                addProcessHolding(database, 3, 7);
+                assertEquals(22, count(sql, "SELECT COUNT(*) FROM allocations"), "read committed, same transaction");
+                connection.commit();
+            }
+        }
+    }
+
+    @Test
+    void aSnapshotTransactionKeepsItsRows() throws Exception {
+        try (Database database = Database.open(directory.resolve("c"), Database.Access.READ_WRITE)) {
+            addProcessHolding(database, 1, 10);
+            try (Connection connection = database.connection(); Statement sql = connection.createStatement()) {
+                connection.setAutoCommit(false);
+                connection.setTransactionIsolation(Database.SNAPSHOT_ISOLATION);
+                assertEquals(10, count(sql, "SELECT COUNT(*) FROM allocations"));
+                addProcessHolding(database, 2, 5);
+                assertEquals(10, count(sql, "SELECT COUNT(*) FROM allocations"));
+                connection.rollback();
+                assertEquals(15, count(sql, "SELECT COUNT(*) FROM allocations"), "a new transaction");
+            }
+        }
+    }
+}
