@@ -52,22 +52,6 @@ log "product: $product_label; raw figures: $raw"
 echo "# heavy.sh $(date -Is) product=$product_label events=$EVENTS live=$LIVE runs=$RUNS phase_s=$PHASE_S" \
     "cmd_timeout=$CMD_TIMEOUT stream=$STREAM" >"$raw"
 
-# start_group VAR CMD...: runs CMD in its own process group; VAR receives the group id.
-start_group() {
-    local var=$1
-    shift
-    setsid "$@" &
-    local pid=$!
-    started_pids+=("-$pid")
-    printf -v "$var" '%s' "$pid"
-}
-
-stop_group() {
-    kill -TERM -- "-$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    forget_pid "-$1"
-}
-
 # Stops the daemon: SIGTERM, and SIGKILL when a command it still runs keeps it past 30 s
 # (everything was committed long before: a kill loses nothing measured here).
 end_daemon() {

@@ -189,3 +189,21 @@ warm_up_daemon() {
         "SELECT COUNT(*) FROM reaps" "$(now)" --min "$k" --interval 0.2 --timeout 300 >/dev/null ||
         die "warm-up clients were not reaped within 300 s"
 }
+
+# start_group VAR CMD...: runs CMD in its own process group (so its forked clients can be
+# stopped with it); VAR receives the group id.
+start_group() {
+    local var=$1
+    shift
+    setsid "$@" &
+    local pid=$!
+    started_pids+=("-$pid")
+    printf -v "$var" '%s' "$pid"
+}
+
+# stop_group GID: SIGTERM to the whole group, then waits for its leader.
+stop_group() {
+    kill -TERM -- "-$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+    forget_pid "-$1"
+}

@@ -45,23 +45,6 @@ raw="$bench/out/reap-$(date +%Y%m%d-%H%M%S).txt"
 log "product: $product_label; raw figures: $raw"
 echo "# reap.sh $(date -Is) product=$product_label live=$LIVE stream=$STREAM repeats=$REPEATS" >"$raw"
 
-# start_group VAR CMD...: runs CMD in its own process group (so its forked clients can be
-# stopped with it); VAR receives the group id.
-start_group() {
-    local var=$1
-    shift
-    setsid "$@" &
-    local pid=$!
-    started_pids+=("-$pid")
-    printf -v "$var" '%s' "$pid"
-}
-
-stop_group() {
-    kill -TERM -- "-$1" 2>/dev/null || true
-    wait "$1" 2>/dev/null || true
-    forget_pid "-$1"
-}
-
 # kill_victim OUT LIVE FIGURES: starts a victim holding LIVE buffers, kills it once they are
 # all committed, and waits until it is reaped; reapwatch's figures go to FIGURES. Sets
 # victim_pid and vpid (no subshell: it starts processes).

@@ -45,18 +45,25 @@ class ThreadFailureTest {
         return frames;
     }
 
-    private static long storedCounter(Path database, String name) {
+    /** One number read from the file the daemon left. */
+    private static long stored(Path database, String query, Object... binds) {
         try (Database file = Database.open(database, Database.Access.READ_ONLY)) {
-            return file.jdbi().withHandle(h -> h.createQuery("SELECT total FROM counters WHERE name = ?")
-                    .bind(0, name).mapTo(Long.class).one());
+            return file.jdbi().withHandle(h -> {
+                var select = h.createQuery(query);
+                for (int i = 0; i < binds.length; i++) {
+                    select.bind(i, binds[i]);
+                }
+                return select.mapTo(Long.class).one();
+            });
         }
     }
 
+    private static long storedCounter(Path database, String name) {
+        return stored(database, "SELECT total FROM counters WHERE name = ?", name);
+    }
+
     private static long storedHistoryEvents(Path database) {
-        try (Database file = Database.open(database, Database.Access.READ_ONLY)) {
-            return file.jdbi().withHandle(h -> h.createQuery(
-                    "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks").mapTo(Long.class).one());
-        }
+        return stored(database, "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks");
     }
 
     private static void awaitStopped(TestDaemon daemon) throws Exception {
