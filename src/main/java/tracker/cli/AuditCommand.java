@@ -21,15 +21,16 @@ import tracker.store.Times;
                 + "and what they held, per device and kind. With --pid, the records each one held.")
 final class AuditCommand extends QueryCommand {
 
-    @Option(names = "--pid", description = "Only this process, and list the records it held.")
+    @Option(names = "--pid", converter = CountConverter.Pid.class,
+            description = "Only this process, and list the records it held.")
     Integer pid;
 
     @Option(names = "--since", paramLabel = "TIME", description = "Reaped from this time: ISO-8601, or 10m / 2h / 7d ago.")
-    String since;
+    Instant since;
 
     @Override
     int run(Backend backend) {
-        Instant from = time(since);
+        Instant from = since;
         SqlFilter filter = new SqlFilter()
                 .when(pid, "r.pid = ?")
                 .when(from == null ? null : Times.utc(from), "r.reaped_at >= ?");

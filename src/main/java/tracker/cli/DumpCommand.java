@@ -31,16 +31,18 @@ final class DumpCommand extends QueryCommand {
     /** Groups larger than this show only their totals in a table, as in the daemon's dump. */
     static final int LIST_LIMIT = 10;
 
-    @Option(names = "--pid", description = "Only this process (its pid on this host).")
+    @Option(names = "--pid", converter = CountConverter.Pid.class, description = "Only this process (its pid on this host).")
     Integer pid;
 
-    @Option(names = "--device", description = "Only this device id.")
+    @Option(names = "--device", converter = CountConverter.class, description = "Only this device id.")
     Integer device;
 
-    @Option(names = "--kind", paramLabel = "buffer|cb|kernel", description = "Only this kind of record.")
+    @Option(names = "--kind", paramLabel = "buffer|cb|kernel", converter = KindConverter.class,
+            description = "Only this kind of record.")
     String kind;
 
-    @Option(names = "--type", paramLabel = "DRAM|L1|SYSTEM_MEMORY|L1_SMALL|TRACE", description = "Only this memory type.")
+    @Option(names = "--type", paramLabel = "DRAM|L1|SYSTEM_MEMORY|L1_SMALL|TRACE", converter = MemoryTypeConverter.class,
+            description = "Only this memory type.")
     String type;
 
     @Option(names = "--all", description = "In a table, list every record, not only those of groups of at most 10.")
@@ -51,8 +53,8 @@ final class DumpCommand extends QueryCommand {
 
     @Override
     int run(Backend backend) {
-        String kindFilter = kind == null ? null : Kinds.parse(kind);
-        String typeFilter = type == null ? null : memoryType(type);
+        String kindFilter = kind;
+        String typeFilter = type;
         Predicate<LiveRecords.Owned> shown = o -> (device == null || o.row().deviceId() == device)
                 && (kindFilter == null || o.row().kind().equals(kindFilter))
                 && (typeFilter == null || o.row().type().equals(typeFilter));
@@ -101,15 +103,6 @@ final class DumpCommand extends QueryCommand {
         return new Object[] {record.displayPid(), record.command(), row.deviceId(), row.kind(), row.type(),
                 new Hex(row.bufferId()), new Bytes(row.size()), row.refCount(),
                 Times.instant(row.allocatedAtMicros())};
-    }
-
-    private static String memoryType(String text) {
-        try {
-            return MemoryType.valueOf(text.trim().toUpperCase(Locale.ROOT)).name();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--type must be one of DRAM, L1, SYSTEM_MEMORY, L1_SMALL, TRACE; not '"
-                    + text + "'");
-        }
     }
 
     private record GroupKey(int deviceId, String kind, String type) {

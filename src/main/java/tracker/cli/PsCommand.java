@@ -19,13 +19,18 @@ final class PsCommand extends QueryCommand {
     @Option(names = "--all", description = "Also the processes that ended.")
     boolean all;
 
-    @Option(names = "--pid", description = "Only this process.")
+    @Option(names = "--pid", converter = CountConverter.Pid.class, description = "Only this process.")
     Integer pid;
+
+    @Option(names = "--since", paramLabel = "TIME",
+            description = "Only processes first seen from this time (ISO-8601, or 10m / 2h / 7d ago): a CI job's own.")
+    java.time.Instant since;
 
     @Override
     int run(Backend backend) {
         ProcessProbe probe = new ProcessProbe(new ProcFs());
-        SqlFilter filter = new SqlFilter().when(pid, "p.pid = ?");
+        SqlFilter filter = new SqlFilter().when(pid, "p.pid = ?")
+                .when(since == null ? null : Times.utc(since), "p.first_seen >= ?");
         if (!all) {
             filter.always("p.ended_at IS NULL");
         }
