@@ -91,6 +91,7 @@ final class ServeCommand implements Callable<Integer> {
             // the configuration checks its values together (ranges, the socket path's length)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        DatabaseAccess.check(config.database(), true);
         TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
         daemon.start();
         try {

@@ -147,12 +147,13 @@ public final class TrackerCommand implements java.util.concurrent.Callable<Integ
     /** What failed, in one line: the message, else what kind of failure it was, in words. */
     static String describe(Throwable e) {
         String message = e.getMessage();
+        Throwable cause = e.getCause();
+        boolean wrapper = cause != null && cause != e && (message == null || message.equals(cause.toString()));
+        if (wrapper) {
+            return describe(cause); // new RuntimeException(cause) says only what its cause says, class first
+        }
         if (message != null && !message.isBlank()) {
             return firstLine(message);
-        }
-        Throwable cause = e.getCause();
-        if (cause != null && cause != e) {
-            return describe(cause);
         }
         return "internal error (" + words(e.getClass().getSimpleName()) + "); run again with --verbose for details";
     }
