@@ -31,8 +31,8 @@ final class DumpCommand extends QueryCommand {
     /** Groups larger than this show only their totals in a table, as in the daemon's dump. */
     static final int LIST_LIMIT = 10;
 
-    @Option(names = "--pid", converter = CountConverter.Pid.class, description = "Only this process (its pid on this host).")
-    Integer pid;
+    @picocli.CommandLine.Mixin
+    PidOption process;
 
     @Option(names = "--device", converter = CountConverter.class, description = "Only this device id.")
     Integer device;
@@ -62,7 +62,7 @@ final class DumpCommand extends QueryCommand {
             // per group its totals and, unless it outgrows LIST_LIMIT (or --all), its records:
             // without --all, what is held is a few records per group, not the live set
             Map<GroupKey, Group> groups = new TreeMap<>(GroupKey.ORDER);
-            backend.jdbi().useHandle(handle -> LiveRecords.forEach(handle, pid, record -> {
+            backend.jdbi().useHandle(handle -> LiveRecords.forEach(handle, process.pid, record -> {
                 if (shown.test(record)) {
                     groups.computeIfAbsent(GroupKey.of(record), key -> new Group()).add(record, all);
                 }
@@ -71,7 +71,7 @@ final class DumpCommand extends QueryCommand {
             return ExitCode.OK;
         }
         // every record, sorted: as much as the live set the daemon holds itself
-        List<LiveRecords.Owned> records = backend.jdbi().withHandle(handle -> LiveRecords.read(handle, pid));
+        List<LiveRecords.Owned> records = backend.jdbi().withHandle(handle -> LiveRecords.read(handle, process.pid));
         records.removeIf(shown.negate());
         records.sort(LiveRecords.ORDER);
         try (RowWriter rows = new RowWriter(COLUMNS, format(), out())) {

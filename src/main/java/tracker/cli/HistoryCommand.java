@@ -20,8 +20,8 @@ import tracker.store.Times;
                         + "Records of a reaped process end in the audit (tracker audit), not here."})
 final class HistoryCommand extends QueryCommand {
 
-    @Option(names = "--pid", converter = CountConverter.Pid.class, description = "Only this process.")
-    Integer pid;
+    @picocli.CommandLine.Mixin
+    PidOption process;
 
     @Option(names = "--device", converter = CountConverter.class, description = "Only this device id.")
     Integer device;
@@ -52,7 +52,7 @@ final class HistoryCommand extends QueryCommand {
     int run(Backend backend) {
         Instant from = since;
         Instant to = until;
-        HistoryFilter filter = new HistoryFilter(pid, device, buffer,
+        HistoryFilter filter = new HistoryFilter(process.pid, device, buffer,
                 from == null ? Long.MIN_VALUE : Times.micros(from), to == null ? Long.MAX_VALUE : Times.micros(to));
         java.util.List<String> damaged = new java.util.ArrayList<>();
         if (format() == Format.TABLE) {

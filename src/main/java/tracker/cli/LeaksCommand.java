@@ -17,8 +17,8 @@ import tracker.store.Times;
                 "Exit 0 when there are none, 1 when there are any."})
 final class LeaksCommand extends QueryCommand {
 
-    @Option(names = "--pid", converter = CountConverter.Pid.class, description = "Only this process.")
-    Integer pid;
+    @picocli.CommandLine.Mixin
+    PidOption process;
 
     @Option(names = "--since", paramLabel = "TIME",
             description = "Only processes of this CI job: reaped from this time and, with --live, first seen from it "
@@ -45,7 +45,7 @@ final class LeaksCommand extends QueryCommand {
         Report leaks = new Report("pid", "command", "state", "buffers", "cbs", "kernels", "bytes", "reaped_at",
                 "reason");
         SqlFilter dead = new SqlFilter()
-                .when(pid, "pid = ?")
+                .when(process.pid, "pid = ?")
                 .when(from == null ? null : Times.utc(from), "reaped_at >= ?")
                 .when(maxBytes, "buffer_bytes + cb_bytes + kernel_bytes > ?");
         backend.jdbi().useHandle(handle -> {
@@ -58,9 +58,9 @@ final class LeaksCommand extends QueryCommand {
                     .forEach(leaks::add);
             if (live) {
                 // per live process: its records by kind and its bytes, from the segments
-                Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, pid);
+                Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, process.pid);
                 // since the job's start: a process another job started before it is not this job's leak
-                SqlFilter alive = new SqlFilter().when(pid, "p.pid = ?")
+                SqlFilter alive = new SqlFilter().when(process.pid, "p.pid = ?")
                         .when(from == null ? null : Times.utc(from), "p.first_seen >= ?")
                         .always("p.ended_at IS NULL");
                 alive.query(handle, "SELECT p.id, p.pid, p.command FROM processes p" + alive.where() + " ORDER BY p.pid")
