@@ -231,6 +231,8 @@ function _picocli_tracker_serve() {
   local commands=""
   local flag_opts="'--accept-rollback' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--socket' '--wire' '--db' '--commit-interval' '--reap-interval' '--socket-mode' '--socket-group' '--device-info' '--retention' '--prune-interval'"
+  local v1v2v3_option_args=("V1" "V2" "V3") # --wire values
+  local MODE_option_args=("OWNER_READ" "OWNER_WRITE" "OWNER_EXECUTE" "GROUP_READ" "GROUP_WRITE" "GROUP_EXECUTE" "OTHERS_READ" "OTHERS_WRITE" "OTHERS_EXECUTE") # --socket-mode values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -242,7 +244,9 @@ function _picocli_tracker_serve() {
       return $?
       ;;
     '--wire')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${v1v2v3_option_args[@]}" ) )
+      return $?
       ;;
     '--db')
       local IFS=$'\n'
@@ -257,7 +261,9 @@ function _picocli_tracker_serve() {
       return
       ;;
     '--socket-mode')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${MODE_option_args[@]}" ) )
+      return $?
       ;;
     '--socket-group')
       return
@@ -521,7 +527,7 @@ function _picocli_tracker_ps() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid'"
+  local arg_opts="'--db' '--format' '--pid' '--since'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -539,6 +545,9 @@ function _picocli_tracker_ps() {
       return $?
       ;;
     '--pid')
+      return
+      ;;
+    '--since')
       return
       ;;
   esac

@@ -21,17 +21,17 @@ import tracker.store.Times;
                 + "and what they held, per device and kind. With --pid, the records each one held.")
 final class AuditCommand extends QueryCommand {
 
-    @Option(names = "--pid", description = "Only this process, and list the records it held.")
-    Integer pid;
+    @picocli.CommandLine.Mixin
+    PidOption process;
 
     @Option(names = "--since", paramLabel = "TIME", description = "Reaped from this time: ISO-8601, or 10m / 2h / 7d ago.")
-    String since;
+    Instant since;
 
     @Override
     int run(Backend backend) {
-        Instant from = time(since);
+        Instant from = since;
         SqlFilter filter = new SqlFilter()
-                .when(pid, "r.pid = ?")
+                .when(process.pid, "r.pid = ?")
                 .when(from == null ? null : Times.utc(from), "r.reaped_at >= ?");
         Report reaps = new Report("reap_id", "pid", "command", "reaped_at", "reason", "buffers", "bytes", "cbs",
                 "cb_bytes", "kernels", "kernel_bytes", "first_seen", "last_seen", "uid", "per_device");
@@ -51,14 +51,14 @@ final class AuditCommand extends QueryCommand {
                 long reapId = (Long) row[0];
                 row[14] = perDevice(handle, reapId);
                 reaps.add(row);
-                if (pid != null) {
+                if (process.pid != null) {
                     heldByReap.put(reapId, held(handle, reapId));
                 }
             }
         });
         if (format() == Format.TABLE) {
             printTable(reaps, heldByReap);
-        } else if (format() == Format.JSON && pid != null) {
+        } else if (format() == Format.JSON && process.pid != null) {
             Report withHeld = new Report(concat(reaps.columns(), "held"));
             for (Object[] row : reaps.rows()) {
                 Object[] extended = java.util.Arrays.copyOf(row, row.length + 1);
@@ -66,7 +66,7 @@ final class AuditCommand extends QueryCommand {
                 withHeld.add(extended);
             }
             print(withHeld);
-        } else if (format() == Format.CSV && pid != null) {
+        } else if (format() == Format.CSV && process.pid != null) {
             Report flat = new Report("reap_id", "pid", "reaped_at", "reason", "kind", "device_id", "type", "buffer_id",
                     "size", "ref_count", "allocated_at");
             for (Object[] row : reaps.rows()) {
@@ -108,7 +108,7 @@ final class AuditCommand extends QueryCommand {
 
     private void printTable(Report reaps, Map<Long, Report> heldByReap) {
         if (reaps.isEmpty()) {
-            out().println("No reaps" + (pid != null ? " of pid " + pid : "") + ".");
+            out().println("No reaps" + (process.pid != null ? " of pid " + process.pid : "") + ".");
             out().flush();
             return;
         }

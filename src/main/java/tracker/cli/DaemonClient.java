@@ -43,12 +43,19 @@ public final class DaemonClient {
     /**
      * The exit code, or empty when no daemon listens on {@code controlSocket}.
      *
+     * @throws java.nio.file.AccessDeniedException when this user may not connect to it
+     *
      * @param timeout the longest wait for the connection and, after it, for each next byte
      */
     public static OptionalInt run(Path controlSocket, String[] args, OutputStream out, OutputStream err,
                                   Duration timeout) throws IOException {
         if (!Files.exists(controlSocket)) {
             return OptionalInt.empty();
+        }
+        if (!Files.isWritable(controlSocket)) {
+            // connecting needs write permission on the socket: say so, rather than read the file
+            // the daemon holds and report it "in use"
+            throw new java.nio.file.AccessDeniedException(controlSocket.toString());
         }
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try (channel; IdleWatch watch = IdleWatch.start(channel, timeout)) {

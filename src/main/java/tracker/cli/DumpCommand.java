@@ -31,16 +31,18 @@ final class DumpCommand extends QueryCommand {
     /** Groups larger than this show only their totals in a table, as in the daemon's dump. */
     static final int LIST_LIMIT = 10;
 
-    @Option(names = "--pid", description = "Only this process (its pid on this host).")
-    Integer pid;
+    @picocli.CommandLine.Mixin
+    PidOption process;
 
-    @Option(names = "--device", description = "Only this device id.")
+    @Option(names = "--device", converter = CountConverter.class, description = "Only this device id.")
     Integer device;
 
-    @Option(names = "--kind", paramLabel = "buffer|cb|kernel", description = "Only this kind of record.")
+    @Option(names = "--kind", paramLabel = "buffer|cb|kernel", converter = KindConverter.class,
+            description = "Only this kind of record.")
     String kind;
 
-    @Option(names = "--type", paramLabel = "DRAM|L1|SYSTEM_MEMORY|L1_SMALL|TRACE", description = "Only this memory type.")
+    @Option(names = "--type", paramLabel = "DRAM|L1|SYSTEM_MEMORY|L1_SMALL|TRACE", converter = MemoryTypeConverter.class,
+            description = "Only this memory type.")
     String type;
 
     @Option(names = "--all", description = "In a table, list every record, not only those of groups of at most 10.")
@@ -51,8 +53,8 @@ final class DumpCommand extends QueryCommand {
 
     @Override
     int run(Backend backend) {
-        String kindFilter = kind == null ? null : Kinds.parse(kind);
-        String typeFilter = type == null ? null : memoryType(type);
+        String kindFilter = kind;
+        String typeFilter = type;
         Predicate<LiveRecords.Owned> shown = o -> (device == null || o.row().deviceId() == device)
                 && (kindFilter == null || o.row().kind().equals(kindFilter))
                 && (typeFilter == null || o.row().type().equals(typeFilter));
@@ -60,7 +62,7 @@ final class DumpCommand extends QueryCommand {
             // per group its totals and, unless it outgrows LIST_LIMIT (or --all), its records:
             // without --all, what is held is a few records per group, not the live set
             Map<GroupKey, Group> groups = new TreeMap<>(GroupKey.ORDER);
-            backend.jdbi().useHandle(handle -> LiveRecords.forEach(handle, pid, record -> {
+            backend.jdbi().useHandle(handle -> LiveRecords.forEach(handle, process.pid, record -> {
                 if (shown.test(record)) {
                     groups.computeIfAbsent(GroupKey.of(record), key -> new Group()).add(record, all);
                 }
@@ -69,7 +71,7 @@ final class DumpCommand extends QueryCommand {
             return ExitCode.OK;
         }
         // every record, sorted: as much as the live set the daemon holds itself
-        List<LiveRecords.Owned> records = backend.jdbi().withHandle(handle -> LiveRecords.read(handle, pid));
+        List<LiveRecords.Owned> records = backend.jdbi().withHandle(handle -> LiveRecords.read(handle, process.pid));
         records.removeIf(shown.negate());
         records.sort(LiveRecords.ORDER);
         try (RowWriter rows = new RowWriter(COLUMNS, format(), out())) {
@@ -101,15 +103,6 @@ final class DumpCommand extends QueryCommand {
         return new Object[] {record.displayPid(), record.command(), row.deviceId(), row.kind(), row.type(),
                 new Hex(row.bufferId()), new Bytes(row.size()), row.refCount(),
                 Times.instant(row.allocatedAtMicros())};
-    }
-
-    private static String memoryType(String text) {
-        try {
-            return MemoryType.valueOf(text.trim().toUpperCase(Locale.ROOT)).name();
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--type must be one of DRAM, L1, SYSTEM_MEMORY, L1_SMALL, TRACE; not '"
-                    + text + "'");
-        }
     }
 
     private record GroupKey(int deviceId, String kind, String type) {

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses {@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 7d} and ISO-8601 durations. */
+/** Parses {@code 0}, {@code 250ms}, {@code 10s}, {@code 5m}, {@code 2h}, {@code 7d} and ISO-8601 durations. */
 final class DurationParser {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d|w)");
@@ -15,6 +15,9 @@ final class DurationParser {
 
     static Duration parse(String text) {
         String value = text.trim().toLowerCase(Locale.ROOT);
+        if (value.equals("0")) {
+            return Duration.ZERO; // no unit needed for nothing
+        }
         Matcher matcher = SHORT.matcher(value);
         if (matcher.matches()) {
             long amount = Long.parseLong(matcher.group(1));

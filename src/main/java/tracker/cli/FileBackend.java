@@ -29,8 +29,11 @@ final class FileBackend implements Backend {
     }
 
     static Factory factory(Clock clock) {
-        return (path, write) -> new FileBackend(
-                Database.open(path, write ? Database.Access.READ_WRITE : Database.Access.READ_ONLY), clock);
+        return (path, write) -> {
+            DatabaseAccess.check(path, write);
+            return new FileBackend(Database.open(path, write ? Database.Access.READ_WRITE : Database.Access.READ_ONLY),
+                    clock);
+        };
     }
 
     @Override

@@ -20,33 +20,39 @@ import tracker.store.Times;
                         + "Records of a reaped process end in the audit (tracker audit), not here."})
 final class HistoryCommand extends QueryCommand {
 
-    @Option(names = "--pid", description = "Only this process.")
-    Integer pid;
+    @picocli.CommandLine.Mixin
+    PidOption process;
 
-    @Option(names = "--device", description = "Only this device id.")
+    @Option(names = "--device", converter = CountConverter.class, description = "Only this device id.")
     Integer device;
 
-    @Option(names = "--buffer", paramLabel = "ID", description = "Only this buffer id (address), hex 0x... or decimal.")
-    String buffer;
+    @Option(names = "--buffer", paramLabel = "ID", converter = BufferIdConverter.class,
+            description = "Only this buffer id (address), hex 0x... or decimal.")
+    Long buffer;
 
     @Option(names = "--since", paramLabel = "TIME", description = "From this time: ISO-8601, or 10m / 2h / 7d ago.")
-    String since;
+    Instant since;
 
-    @Option(names = "--until", paramLabel = "TIME", description = "Up to this time: ISO-8601, or 10m / 2h / 7d ago.")
-    String until;
+    @Option(names = "--until", paramLabel = "TIME",
+            description = "Up to this time, not before --since: ISO-8601, or 10m / 2h / 7d ago.")
+    Instant until;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "0", converter = CountConverter.class,
             description = "Only the N latest events, still in time order (0: all). Default: ${DEFAULT-VALUE}.")
     int limit;
 
     @Override
-    int run(Backend backend) {
-        if (limit < 0) {
-            throw new IllegalArgumentException("--limit must not be negative");
+    void checkOptions() {
+        if (since != null && until != null && since.isAfter(until)) {
+            throw usage("--since " + since + " is after --until " + until + ": no event can be in between");
         }
-        Instant from = time(since);
-        Instant to = time(until);
-        HistoryFilter filter = new HistoryFilter(pid, device, buffer == null ? null : parseId(buffer),
+    }
+
+    @Override
+    int run(Backend backend) {
+        Instant from = since;
+        Instant to = until;
+        HistoryFilter filter = new HistoryFilter(process.pid, device, buffer,
                 from == null ? Long.MIN_VALUE : Times.micros(from), to == null ? Long.MAX_VALUE : Times.micros(to));
         java.util.List<String> damaged = new java.util.ArrayList<>();
         if (format() == Format.TABLE) {
@@ -79,14 +85,5 @@ final class HistoryCommand extends QueryCommand {
             new HistoryReader(connection, filter, damaged::add).read(limit, sink);
             return null;
         });
-    }
-
-    static long parseId(String text) {
-        String value = text.trim().toLowerCase(java.util.Locale.ROOT);
-        try {
-            return value.startsWith("0x") ? Long.parseUnsignedLong(value.substring(2), 16) : Long.parseUnsignedLong(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a buffer id (0x1a2b or decimal)");
-        }
     }
 }

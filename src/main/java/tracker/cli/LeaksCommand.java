@@ -1,6 +1,5 @@
 package tracker.cli;
 
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Instant;
@@ -18,19 +17,22 @@ import tracker.store.Times;
                 "Exit 0 when there are none, 1 when there are any."})
 final class LeaksCommand extends QueryCommand {
 
-    @Option(names = "--pid", description = "Only this process.")
-    Integer pid;
+    @picocli.CommandLine.Mixin
+    PidOption process;
 
     @Option(names = "--since", paramLabel = "TIME",
-            description = "Only processes reaped from this time (ISO-8601, or 10m / 2h / 7d ago): the start of the CI job.")
-    String since;
+            description = "Only processes of this CI job: reaped from this time and, with --live, first seen from it "
+                    + "(ISO-8601, or 10m / 2h / 7d ago): the start of the job. A job sharing a daemon with others "
+                    + "gates on its own processes.")
+    Instant since;
 
-    @Option(names = "--command", paramLabel = "GLOB",
+    @Option(names = "--command", paramLabel = "GLOB", converter = GlobConverter.class,
             description = "Only processes whose command line, or program name, matches this glob (e.g. 'python*').")
-    String command;
+    PathMatcher command;
 
-    @Option(names = "--max-bytes", paramLabel = "N", defaultValue = "0",
-            description = "Tolerate up to N bytes per process. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--max-bytes", paramLabel = "SIZE", defaultValue = "0", converter = SizeConverter.class,
+            description = "Tolerate up to SIZE per process: bytes, or with a unit (512MiB, 1GiB, 2GB). "
+                    + "Default: ${DEFAULT-VALUE}.")
     long maxBytes;
 
     @Option(names = "--live", description = "Also report live processes holding more than --max-bytes.")
@@ -38,15 +40,12 @@ final class LeaksCommand extends QueryCommand {
 
     @Override
     int run(Backend backend) {
-        if (maxBytes < 0) {
-            throw new IllegalArgumentException("--max-bytes must not be negative");
-        }
-        Instant from = time(since);
-        PathMatcher glob = command == null ? null : FileSystems.getDefault().getPathMatcher("glob:" + command);
+        Instant from = since;
+        PathMatcher glob = command;
         Report leaks = new Report("pid", "command", "state", "buffers", "cbs", "kernels", "bytes", "reaped_at",
                 "reason");
         SqlFilter dead = new SqlFilter()
-                .when(pid, "pid = ?")
+                .when(process.pid, "pid = ?")
                 .when(from == null ? null : Times.utc(from), "reaped_at >= ?")
                 .when(maxBytes, "buffer_bytes + cb_bytes + kernel_bytes > ?");
         backend.jdbi().useHandle(handle -> {
@@ -59,8 +58,11 @@ final class LeaksCommand extends QueryCommand {
                     .forEach(leaks::add);
             if (live) {
                 // per live process: its records by kind and its bytes, from the segments
-                Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, pid);
-                SqlFilter alive = new SqlFilter().when(pid, "p.pid = ?").always("p.ended_at IS NULL");
+                Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, process.pid);
+                // since the job's start: a process another job started before it is not this job's leak
+                SqlFilter alive = new SqlFilter().when(process.pid, "p.pid = ?")
+                        .when(from == null ? null : Times.utc(from), "p.first_seen >= ?")
+                        .always("p.ended_at IS NULL");
                 alive.query(handle, "SELECT p.id, p.pid, p.command FROM processes p" + alive.where() + " ORDER BY p.pid")
                         .map((rs, ctx) -> {
                             long[] sums = held.getOrDefault(rs.getLong("id"), new long[4]);

@@ -26,8 +26,8 @@ public final class Main {
     }
 
     static int run(String[] args) {
-        if (args.length > 0 && FORWARDED.contains(args[0]) && !asksForHelp(args)) {
-            Path database = databaseOf(args);
+        Path database = args.length > 0 && FORWARDED.contains(args[0]) && !asksForHelp(args) ? databaseOf(args) : null;
+        if (database != null) {
             java.time.Duration timeout;
             try {
                 timeout = timeout(System.getenv("TRACKER_TIMEOUT"));
@@ -41,6 +41,10 @@ public final class Main {
                 if (code.isPresent()) {
                     return code.getAsInt();
                 }
+            } catch (java.nio.file.AccessDeniedException e) {
+                System.err.println("tracker: permission denied: cannot connect to the daemon's command socket "
+                        .concat(e.getFile()).concat(" (only the daemon's user and the members of its --socket-group may)"));
+                return ExitCode.UNAVAILABLE;
             } catch (IOException e) {
                 System.err.println("tracker: the daemon's command socket failed (" + e.getMessage()
                         + "); reading the database file instead");
@@ -85,17 +89,24 @@ public final class Main {
         return false;
     }
 
-    /** The --db the command names, or the default, as an absolute path. */
+    /**
+     * The --db the command names (as {@link DatabaseOption} reads it), or the default, as an
+     * absolute path; null when it names no database, which the command line then reports.
+     */
     static Path databaseOf(String[] args) {
-        for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--db") && i + 1 < args.length) {
-                return Path.of(args[i + 1]).toAbsolutePath();
+        try {
+            for (int i = 1; i < args.length; i++) {
+                if (args[i].equals("--db") && i + 1 < args.length) {
+                    return DatabaseOption.of(args[i + 1]).toAbsolutePath();
+                }
+                if (args[i].startsWith("--db=")) {
+                    return DatabaseOption.of(args[i].substring("--db=".length())).toAbsolutePath();
+                }
             }
-            if (args[i].startsWith("--db=")) {
-                return Path.of(args[i].substring("--db=".length())).toAbsolutePath();
-            }
+            return DatabaseOption.defaultPath();
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-        return DatabaseOption.defaultPath();
     }
 
     /** The arguments with --db made absolute: the daemon runs in another directory. */

@@ -19,19 +19,24 @@ final class PsCommand extends QueryCommand {
     @Option(names = "--all", description = "Also the processes that ended.")
     boolean all;
 
-    @Option(names = "--pid", description = "Only this process.")
-    Integer pid;
+    @picocli.CommandLine.Mixin
+    PidOption process;
+
+    @Option(names = "--since", paramLabel = "TIME",
+            description = "Only processes first seen from this time (ISO-8601, or 10m / 2h / 7d ago): a CI job's own.")
+    java.time.Instant since;
 
     @Override
     int run(Backend backend) {
         ProcessProbe probe = new ProcessProbe(new ProcFs());
-        SqlFilter filter = new SqlFilter().when(pid, "p.pid = ?");
+        SqlFilter filter = new SqlFilter().when(process.pid, "p.pid = ?")
+                .when(since == null ? null : Times.utc(since), "p.first_seen >= ?");
         if (!all) {
             filter.always("p.ended_at IS NULL");
         }
         Report report = new Report("pid", "command", "state", "first_seen", "last_seen", "records", "bytes", "uid");
         backend.jdbi().useHandle(handle -> {
-            Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, pid);
+            Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, process.pid);
             filter.query(handle, "SELECT p.* FROM processes p" + filter.where() + " ORDER BY p.first_seen, p.id")
                 .map((rs, ctx) -> {
                     long[] total = held.getOrDefault(rs.getLong("id"), new long[4]);

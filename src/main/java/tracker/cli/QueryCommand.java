@@ -1,7 +1,6 @@
 package tracker.cli;
 
 import java.io.PrintWriter;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,8 +39,18 @@ abstract class QueryCommand implements Callable<Integer> {
 
     abstract int run(Backend backend);
 
+    /**
+     * Checks the options against each other before anything is opened: a usage error is
+     * reported as one, whatever the state of the database.
+     *
+     * @throws picocli.CommandLine.ParameterException see {@link #usage}
+     */
+    void checkOptions() {
+    }
+
     @Override
     public final Integer call() {
+        checkOptions();
         try (Backend backend = root.backends().open(database.resolve(), writes())) {
             return run(backend);
         }
@@ -59,7 +68,8 @@ abstract class QueryCommand implements Callable<Integer> {
         Renderer.render(report, format(), out());
     }
 
-    Instant time(String text) {
-        return text == null ? null : TimeParser.parse(text, root.clock());
+    /** A usage error this command found in its options (exit 2): throw it. */
+    picocli.CommandLine.ParameterException usage(String message) {
+        return new picocli.CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

@@ -2,7 +2,7 @@ package tracker.cli;
 
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -18,33 +18,41 @@ import tracker.wire.WireVersion;
                 + "record them in the database. Stops, committing everything received, on SIGINT or SIGTERM."})
 final class ServeCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--socket", paramLabel = "PATH", defaultValue = "${env:TRACKER_SOCKET:-/tmp/tt_allocation_server.sock}",
             description = "Socket to listen on (env TRACKER_SOCKET; default: ${DEFAULT-VALUE}).")
     Path socket;
 
     @Option(names = "--wire", paramLabel = "v1|v2|v3", defaultValue = "${env:TRACKER_WIRE:-v3}",
+            converter = WireConverter.class,
             description = "Frame size the clients send: v3 (144 bytes, newest TT-Metal), v2 (112) or v1 (72). "
                     + "A lone 72-byte dump request works in any mode (env TRACKER_WIRE; default: ${DEFAULT-VALUE}).")
-    String wire;
+    WireVersion wire;
 
     @Mixin
     DatabaseOption database;
 
     @Option(names = "--commit-interval", paramLabel = "DURATION", defaultValue = "${env:TRACKER_COMMIT_INTERVAL:-500ms}",
+            converter = DurationConverter.class,
             description = "Group-commit window: every event received is committed within it "
                     + "(env TRACKER_COMMIT_INTERVAL; default: ${DEFAULT-VALUE}).")
-    String commitInterval;
+    Duration commitInterval;
 
     @Option(names = "--reap-interval", paramLabel = "DURATION", defaultValue = "${env:TRACKER_REAP_INTERVAL:-10s}",
+            converter = DurationConverter.class,
             description = "How often every tracked process is checked for death; a disconnecting client is "
                     + "checked at once (env TRACKER_REAP_INTERVAL; default: ${DEFAULT-VALUE}).")
-    String reapInterval;
+    Duration reapInterval;
 
     @Option(names = "--socket-mode", paramLabel = "MODE", defaultValue = "${env:TRACKER_SOCKET_MODE:-0660}",
+            converter = SocketModeConverter.class,
             description = "Permissions of the socket file, octal (env TRACKER_SOCKET_MODE; default: ${DEFAULT-VALUE}).")
-    String socketMode;
+    Set<PosixFilePermission> socketMode;
 
     @Option(names = "--socket-group", paramLabel = "GROUP", defaultValue = "${env:TRACKER_SOCKET_GROUP}",
+            converter = GroupConverter.class,
             description = "Group to own the socket file, so its members may connect (env TRACKER_SOCKET_GROUP).")
     String socketGroup;
 
@@ -55,13 +63,14 @@ final class ServeCommand implements Callable<Integer> {
     Path deviceInfo;
 
     @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "${env:TRACKER_RETENTION:-0}",
+            converter = DurationConverter.class,
             description = "Prune history and audit older than this every --prune-interval; 0 keeps everything "
-                    + "(env TRACKER_RETENTION; default: ${DEFAULT-VALUE}).")
-    String retention;
+                    + "(so 'tracker prune' refuses --older-than 0) (env TRACKER_RETENTION; default: ${DEFAULT-VALUE}).")
+    Duration retention;
 
-    @Option(names = "--prune-interval", paramLabel = "DURATION", defaultValue = "1h",
+    @Option(names = "--prune-interval", paramLabel = "DURATION", defaultValue = "1h", converter = DurationConverter.class,
             description = "How often --retention is applied (default: ${DEFAULT-VALUE}).")
-    String pruneInterval;
+    Duration pruneInterval;
 
     @Option(names = "--accept-rollback",
             description = "Start even if the database file is older than what was last committed to it (a truncated"
@@ -73,9 +82,16 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ServerConfig config = new ServerConfig(socket.toAbsolutePath(), WireVersion.parse(wire), database.resolve(),
-                millis(commitInterval), millis(reapInterval), mode(socketMode), blankToNull(socketGroup), deviceInfo,
-                "0".equals(retention.trim()) ? 0 : millis(retention), millis(pruneInterval), verbose, acceptRollback);
+        ServerConfig config;
+        try {
+            config = new ServerConfig(socket.toAbsolutePath(), wire, database.resolve(), commitInterval.toMillis(),
+                    reapInterval.toMillis(), socketMode, socketGroup, deviceInfo, retention.toMillis(),
+                    pruneInterval.toMillis(), verbose, acceptRollback);
+        } catch (IllegalArgumentException e) {
+            // the configuration checks its values together (ranges, the socket path's length)
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        DatabaseAccess.check(config.database(), true);
         TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
         daemon.start();
         try {
@@ -106,26 +122,5 @@ final class ServeCommand implements Callable<Integer> {
             commandLine.setErr(err);
             return commandLine.execute(args);
         };
-    }
-
-    private static long millis(String duration) {
-        return DurationParser.parse(duration).toMillis();
-    }
-
-    private static String blankToNull(String text) {
-        return text == null || text.isBlank() ? null : text;
-    }
-
-    static Set<PosixFilePermission> mode(String octal) {
-        if (!octal.matches("0?[0-7]{3}")) {
-            throw new IllegalArgumentException("--socket-mode must be octal like 0660, not '" + octal + "'");
-        }
-        int bits = Integer.parseInt(octal, 8);
-        StringBuilder text = new StringBuilder();
-        String letters = "rwxrwxrwx";
-        for (int i = 0; i < 9; i++) {
-            text.append((bits & (1 << (8 - i))) != 0 ? letters.charAt(i) : '-');
-        }
-        return PosixFilePermissions.fromString(text.toString());
     }
 }

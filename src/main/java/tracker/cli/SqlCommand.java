@@ -49,9 +49,9 @@ final class SqlCommand extends QueryCommand {
     @Parameters(index = "0", paramLabel = "QUERY", description = "The query, e.g. \"SELECT * FROM reaps\".")
     String query;
 
-    @Option(names = "--timeout", paramLabel = "D",
+    @Option(names = "--timeout", paramLabel = "D", converter = DurationConverter.class,
             description = "Stop the query after D (at most and by default 30s).")
-    String timeout;
+    Duration timeout;
 
     @Option(names = "--max-rows", paramLabel = "N",
             description = "Fail when the query has more than N rows (at most and by default 1000000).")
@@ -62,6 +62,12 @@ final class SqlCommand extends QueryCommand {
         LimitReached(String message) {
             super(message, null, false, false);
         }
+    }
+
+    @Override
+    void checkOptions() {
+        timeLimit();
+        rowLimit();
     }
 
     @Override
@@ -85,7 +91,7 @@ final class SqlCommand extends QueryCommand {
                 throw new RefusedQueryException("refused: " + message + " (tracker sql may only read the tracker's"
                         + " tables and views)");
             }
-            throw new IllegalArgumentException("query failed: " + message);
+            throw usage("query failed: " + message);
         }
     }
 
@@ -219,12 +225,10 @@ final class SqlCommand extends QueryCommand {
         if (timeout == null) {
             return TIME_LIMIT;
         }
-        Duration asked = DurationParser.parse(timeout);
-        if (asked.isZero() || asked.isNegative() || asked.compareTo(TIME_LIMIT) > 0) {
-            throw new IllegalArgumentException("--timeout must be above 0 and at most " + text(TIME_LIMIT) + ", not '"
-                    + timeout + "'");
+        if (timeout.isZero() || timeout.compareTo(TIME_LIMIT) > 0) {
+            throw usage("--timeout must be above 0 and at most " + text(TIME_LIMIT) + ", not " + text(timeout));
         }
-        return asked;
+        return timeout;
     }
 
     private long rowLimit() {
@@ -232,7 +236,7 @@ final class SqlCommand extends QueryCommand {
             return MAX_ROWS;
         }
         if (maxRows < 0 || maxRows > MAX_ROWS) {
-            throw new IllegalArgumentException("--max-rows must be between 0 and " + MAX_ROWS + ", not " + maxRows);
+            throw usage("--max-rows must be between 0 and " + MAX_ROWS + ", not " + maxRows);
         }
         return maxRows;
     }

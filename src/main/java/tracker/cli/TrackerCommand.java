@@ -8,8 +8,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import tracker.server.SocketUnavailableException;
-import tracker.store.DatabaseUnavailableException;
+import tracker.store.RefusedQueryException;
 
 @Command(name = "tracker", mixinStandardHelpOptions = true, version = "tracker 0.1.0",
         description = "Records the device memory that TT-Metal processes hold, and answers for it.",
@@ -99,7 +98,9 @@ public final class TrackerCommand implements java.util.concurrent.Callable<Integ
         if (subcommands.size() > 1) {
             commandLine.addSubcommand("help", new CommandLine.HelpCommand());
         }
-        // after the subcommands: picocli hands these to the subcommands present when set
+        // after the subcommands: picocli hands these to the subcommands present when set.
+        // --since and --until count relative times back from this command line's clock
+        commandLine.registerConverter(java.time.Instant.class, new TimeConverter(clock));
         commandLine.setExecutionExceptionHandler(TrackerCommand::handleExecutionException);
         commandLine.setParameterExceptionHandler(TrackerCommand::handleParameterException);
         return commandLine;
@@ -113,35 +114,58 @@ public final class TrackerCommand implements java.util.concurrent.Callable<Integ
         return java.util.Collections.unmodifiableMap(byName);
     }
 
+    /**
+     * A usage error, from picocli's parser, a converter, or a command that finds its options
+     * at odds: one line, exit 2.
+     */
     private static int handleParameterException(CommandLine.ParameterException e, String[] args) {
         PrintWriter err = e.getCommandLine().getErr();
-        err.println("tracker: " + e.getMessage());
-        err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+        err.println("tracker: " + firstLine(e.getMessage()) + " (see '"
+                + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
         err.flush();
         return ExitCode.USAGE;
     }
 
+    /**
+     * The one place a failure becomes an exit code. A refused sql query is a usage error
+     * (exit 2), as is any ParameterException a command throws; everything else failed to
+     * answer (exit 3): a database or socket that cannot be used, or a fault of the tracker.
+     * One line, its message: never a Java class name, unless --verbose asks for the trace.
+     */
     private static int handleExecutionException(Exception e, CommandLine commandLine,
                                                 CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
-        int code;
-        if (e instanceof IllegalArgumentException) {
-            code = ExitCode.USAGE;
-        } else {
-            code = ExitCode.UNAVAILABLE;
-        }
-        if (e instanceof DatabaseUnavailableException || e instanceof SocketUnavailableException
-                || e instanceof IllegalArgumentException || e instanceof tracker.server.RolledBackDatabaseException
-                || e instanceof tracker.store.CorruptBlobException) {
-            err.println("tracker: " + e.getMessage());
-        } else {
-            err.println("tracker: " + e);
-        }
+        int code = e instanceof RefusedQueryException ? ExitCode.USAGE : ExitCode.UNAVAILABLE;
+        err.println("tracker: " + describe(e));
         if (verbose(parseResult)) {
             e.printStackTrace(err);
         }
         err.flush();
         return code;
+    }
+
+    /** What failed, in one line: the message, else what kind of failure it was, in words. */
+    static String describe(Throwable e) {
+        String message = e.getMessage();
+        Throwable cause = e.getCause();
+        boolean wrapper = cause != null && cause != e && (message == null || message.equals(cause.toString()));
+        if (wrapper) {
+            return describe(cause); // new RuntimeException(cause) says only what its cause says, class first
+        }
+        if (message != null && !message.isBlank()) {
+            return firstLine(message);
+        }
+        return "internal error (" + words(e.getClass().getSimpleName()) + "); run again with --verbose for details";
+    }
+
+    /** {@code NullPointerException} as {@code null pointer exception}. */
+    private static String words(String className) {
+        return className.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String firstLine(String text) {
+        int newline = text.indexOf('\n');
+        return (newline < 0 ? text : text.substring(0, newline)).strip();
     }
 
     private static boolean verbose(CommandLine.ParseResult parseResult) {

@@ -162,7 +162,8 @@ class CliCommandsTest {
             assertEquals(ExitCode.CHECK_FAILED, Cli.throughDaemon(database, "leaks", "--command", "pytest").exit());
             assertEquals(ExitCode.OK, Cli.throughDaemon(database, "leaks", "--max-bytes", "2000000").exit());
 
-            Cli.Result withLive = Cli.throughDaemon(database, "leaks", "--live", "--since", "0s", "--format", "csv");
+            // with --since, a live process counts when first seen since then: this JVM was, within the hour
+            Cli.Result withLive = Cli.throughDaemon(database, "leaks", "--live", "--since", "1h", "--format", "csv");
             assertEquals(ExitCode.CHECK_FAILED, withLive.exit());
             assertTrue(withLive.out().contains(SELF + ","), withLive.out());
             assertTrue(withLive.out().contains(",live,3,1,1,"), withLive.out());
@@ -243,8 +244,8 @@ class CliCommandsTest {
             assertEquals(0, kept.exit(), kept.err());
             assertTrue(kept.out().lines().skip(1).findFirst().orElseThrow().endsWith(",0,0,0,0"), kept.out());
         }
-        // now on the file: everything older than now goes, the live set stays
-        Cli.Result pruned = Cli.onFile("prune", "--db", database.toString(), "--older-than", "0s", "--format", "csv");
+        // now on the file: everything older than a millisecond goes (0 is refused), the live set stays
+        Cli.Result pruned = Cli.onFile("prune", "--db", database.toString(), "--older-than", "1ms", "--format", "csv");
         assertEquals(0, pruned.exit(), pruned.err());
         assertTrue(pruned.out().lines().skip(1).findFirst().orElseThrow().endsWith(",8,1,1"), pruned.out());
         assertEquals(ExitCode.OK, Cli.onFile("leaks", "--db", database.toString()).exit());

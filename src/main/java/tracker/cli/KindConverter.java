@@ -1,0 +1,17 @@
+package tracker.cli;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code --kind buffer|cb|kernel} (any case, singular or plural) to the stored name. Thread-safe. */
+final class KindConverter implements ITypeConverter<String> {
+
+    @Override
+    public String convert(String text) {
+        try {
+            return Kinds.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException("'" + text + "' is not a kind (buffer, cb or kernel)");
+        }
+    }
+}
