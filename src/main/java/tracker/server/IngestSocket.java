@@ -58,7 +58,7 @@ final class IngestSocket implements AutoCloseable {
     }
 
     AFUNIXSocket accept() throws IOException {
-        return (AFUNIXSocket) server.accept();
+        return server.accept();
     }
 
     static boolean isFileDescriptorLimit(SocketException e) {
