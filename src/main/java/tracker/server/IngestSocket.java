@@ -19,9 +19,10 @@ import org.newsclub.net.unix.AFUNIXSocketAddress;
  * The listening socket. Refuses to take a path where a daemon answers (the original server
  * unlinked it and stole live clients), and never a file that is not a socket; removes a stale
  * socket nobody answers on ({@link #removeStale}); sets the file's mode so that only the owner
- * (and a chosen group) may connect. It listens under a name of its own beside the path and
- * appears at the path only once {@link #publish()}ed, when connections are accepted: a script
- * that waits for the file finds a daemon that answers. Not thread-safe: started and closed by
+ * (and a chosen group) may connect. It listens under a hidden name of its own beside the path
+ * ({@code .NAME.PID}, kept while it listens) and appears at the path only once
+ * {@link #publish()}ed, when connections are accepted: a script that waits for the file finds a
+ * daemon that answers. Not thread-safe: started and closed by
  * the daemon's start and stop.
  */
 final class IngestSocket implements AutoCloseable {
@@ -69,7 +70,7 @@ final class IngestSocket implements AutoCloseable {
      */
     static IngestSocket bind(Path path, Set<PosixFilePermission> mode, GroupPrincipal group) throws IOException {
         removeStale(path);
-        Path pending = path.resolveSibling(path.getFileName() + "." + ProcessHandle.current().pid() + ".new");
+        Path pending = path.resolveSibling("." + path.getFileName() + "." + ProcessHandle.current().pid());
         if (pending.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH_BYTES) {
             pending = path; // no room for a second name: listen at the path itself, as before
         } else {
@@ -77,7 +78,7 @@ final class IngestSocket implements AutoCloseable {
         }
         AFUNIXServerSocket server = AFUNIXServerSocket.newInstance();
         try {
-            // the pending name is unlinked by publish() and the path by close(), not by the library
+            // both names are unlinked by close(), not by the library
             server.setDeleteOnClose(false);
             server.bind(AFUNIXSocketAddress.of(pending), 512);
             Files.setPosixFilePermissions(pending, mode);
@@ -105,16 +106,14 @@ final class IngestSocket implements AutoCloseable {
             return;
         }
         try {
-            try {
-                Files.createLink(path, pending);
-            } catch (FileAlreadyExistsException e) {
-                removeStale(path); // throws when a daemon answers there
-                Files.createLink(path, pending);
-            }
-            published = true;
-        } finally {
-            Files.deleteIfExists(pending);
+            Files.createLink(path, pending);
+        } catch (FileAlreadyExistsException e) {
+            removeStale(path); // throws when a daemon answers there
+            Files.createLink(path, pending);
         }
+        // The name it was bound under stays while it listens: junixsocket's accept checks the
+        // file it bound, and closes the socket once that file is gone.
+        published = true;
     }
 
     private static boolean isSocketFile(Path path) throws IOException {
@@ -148,9 +147,8 @@ final class IngestSocket implements AutoCloseable {
     public void close() throws IOException {
         server.close();
         if (published) {
-            Files.deleteIfExists(path);
-        } else {
-            Files.deleteIfExists(pending); // the path may be another daemon's
+            Files.deleteIfExists(path); // unpublished, the path may be another daemon's
         }
+        Files.deleteIfExists(pending);
     }
 }

@@ -69,12 +69,16 @@ class StaleSocketStartTest {
         }
         try (TestDaemon daemon = started.get(60, TimeUnit.SECONDS)) {
             assertEquals(List.of(), refused, "clients refused after the file appeared");
-            // the name it listened under until then is gone
-            try (var files = Files.list(directory)) {
-                assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".new")).toList());
+            // still accepting once the name it was bound under is all there is to see
+            try (tracker.testing.WireClient client = tracker.testing.WireClient.connect(socket)) {
+                client.send(tracker.testing.WireClient.alloc(0, 0x1000, 4096, 0));
+                client.query(0);
             }
         }
         assertFalse(Files.exists(socket), "a clean stop removes its socket file");
+        try (var files = Files.list(directory)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".tracker.sock")).toList());
+        }
     }
 
     @Test
@@ -86,7 +90,7 @@ class StaleSocketStartTest {
         assertThrows(Exception.class, () -> TestDaemon.start(config));
         assertFalse(Files.exists(config.socket()), "the stale socket stayed, or the failed start left one");
         try (var files = Files.list(directory)) {
-            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".new")).toList());
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith(".tracker.sock")).toList());
         }
     }
 }
