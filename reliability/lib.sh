@@ -166,7 +166,7 @@ freeze_product() {
     fi
     [ -f "$jar" ] || die "no jar at $jar"
     mkdir -p "$work/product/cli" "$work/product/target"
-    cp "$root/cli/tracker" "$work/product/cli/tracker"
+    cp "$root/cli/tracker" "$root/cli/class-data-archive" "$work/product/cli/"
     cp "$jar" "$work/product/target/tracker.jar"
     tracker="$work/product/cli/tracker"
     # the launcher makes its class-data archive on the first one-shot command

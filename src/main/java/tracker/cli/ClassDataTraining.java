@@ -30,6 +30,7 @@ public final class ClassDataTraining {
     private ClassDataTraining() {
     }
 
+    @SuppressWarnings("try") // the command socket is held open for the block; nothing in it names it
     public static void main(String[] args) throws IOException {
         Path database = Path.of(args[0]).resolve("train").toAbsolutePath();
         String db = database.toString();

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.Set;
@@ -92,10 +91,9 @@ public final class TrackerDaemon implements AutoCloseable {
         // what can be checked without touching anything is checked first: a bad start changes nothing
         StartChecks.socketDirectoryExists(config.socket());
         socketGroup = StartChecks.socketGroup(config);
-        if (Files.exists(config.socket()) && IngestSocket.answers(config.socket())) {
-            throw new SocketInUseException("another daemon is listening on " + config.socket()
-                    + "; stop it first, or pass --socket PATH");
-        }
+        // before anything slow: a stale socket left by a daemon killed with -9 would tell a
+        // script waiting for the file that this one listens, long before it does
+        IngestSocket.removeStale(config.socket());
         DeviceCatalog devices = config.deviceInfo() == null ? DeviceCatalog.empty() : DeviceCatalog.load(config.deviceInfo());
         refuseLostFile();
         database = Database.open(config.database(), Database.Access.READ_WRITE);
@@ -103,8 +101,8 @@ public final class TrackerDaemon implements AutoCloseable {
             if (socketGroup != null) {
                 database.shareDirectoryWith(socketGroup);
             }
-            socket = IngestSocket.bind(config.socket(), config.socketMode());
-            applySocketGroup();
+            // listens under a name of its own until the acceptor runs (see startOnOpenDatabase)
+            socket = IngestSocket.bind(config.socket(), config.socketMode(), socketGroup);
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket);
             database.close();
@@ -201,6 +199,7 @@ public final class TrackerDaemon implements AutoCloseable {
 
         acceptor = new ConnectionAcceptor(socket, context, reaper);
         acceptThread = startThread("tracker-accept", acceptor, true);
+        socket.publish(); // the socket file appears now that connections are accepted
         reaper.start(config.reapIntervalMs(), error -> threadDied("tracker-reaper", error));
         if (config.retentionMs() > 0) {
             startPruner();
@@ -295,13 +294,6 @@ public final class TrackerDaemon implements AutoCloseable {
 
     private void setRunningMarker(boolean running) {
         markRunning(running);
-    }
-
-    private void applySocketGroup() throws IOException {
-        if (socketGroup == null) {
-            return;
-        }
-        Files.getFileAttributeView(config.socket(), PosixFileAttributeView.class).setGroup(socketGroup);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import tracker.testing.HeldRow;
 
 /** The reads the reaper tests make of the database, by pid as the tracker's namespace knows it. */
@@ -128,13 +127,22 @@ final class ReapDb {
      * the latest commit under H2's default READ COMMITTED.)
      */
     static Snapshot snapshot(Jdbi jdbi, int pid) {
-        return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> h.createQuery("SELECT"
+        // SNAPSHOT: H2's REPEATABLE READ reads each table (and the view's own read of the segments)
+        // as of its first read, which showed a reap half done that never was
+        return jdbi.withHandle(handle -> {
+            handle.getConnection().setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
+            return handle.inTransaction(h -> snapshotIn(h, pid));
+        });
+    }
+
+    private static Snapshot snapshotIn(org.jdbi.v3.core.Handle handle, int pid) {
+        return handle.createQuery("SELECT"
                         + " (SELECT COUNT(*) FROM allocations a JOIN processes p ON p.id = a.process_id WHERE p.pid = :pid),"
                         + " (SELECT COUNT(*) FROM reaps WHERE pid = :pid),"
                         + " (SELECT COUNT(*) FROM reaped_allocations r JOIN reaps s ON s.id = r.reap_id WHERE s.pid = :pid)")
                 .bind("pid", pid)
                 .map((rs, ctx) -> new Snapshot(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
-                .one());
+                .one();
     }
 
     static long count(Jdbi jdbi, String table) {

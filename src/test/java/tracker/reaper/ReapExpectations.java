@@ -85,7 +85,8 @@ final class ReapExpectations {
         return held.stream().filter(r -> r.kind().equals(kind)).mapToLong(HeldRow::size).sum();
     }
 
+    /** The reap line's size, pinned by SeedFormatTest. */
     static String megabytes(long bytes) {
-        return String.format(Locale.ROOT, "%.2f MB", bytes / (1024.0 * 1024.0));
+        return tracker.log.SeedFormat.megabytes(bytes);
     }
 }
