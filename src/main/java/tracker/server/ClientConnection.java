@@ -44,6 +44,8 @@ final class ClientConnection implements Runnable {
     private final long number;
     private final AFUNIXSocket socket;
     private final ServerContext context;
+    /** the peer as read when the connection was accepted */
+    private final PeerResolver.Peer peer;
     private final int peerPid;
     private final int peerUid;
     private final String peerCommand;
@@ -61,7 +63,7 @@ final class ClientConnection implements Runnable {
     /** where the frames of pids past {@link #MAX_CLAIMED_PIDS} go, once there are any */
     private Claim overflow;
 
-    /** processes this connection keeps from being reaped while it is open (see ProcessRecord.openConnections) */
+    /** unresolved processes this connection keeps from being reaped while it is open (see ProcessRecord.openConnections) */
     private final List<ProcessRecord> kept = new ArrayList<>(1);
     private boolean loggedMismatch;
     private long frames;
@@ -73,14 +75,14 @@ final class ClientConnection implements Runnable {
     private boolean loggedMalformed;
     private String endReason = "open";
 
-    ClientConnection(long number, AFUNIXSocket socket, ServerContext context, int peerPid, int peerUid,
-                     String peerCommand) {
+    ClientConnection(long number, AFUNIXSocket socket, ServerContext context, PeerResolver.Peer peer) {
         this.number = number;
         this.socket = socket;
         this.context = context;
-        this.peerPid = peerPid;
-        this.peerUid = peerUid;
-        this.peerCommand = peerCommand;
+        this.peer = peer;
+        this.peerPid = peer.pid();
+        this.peerUid = peer.uid();
+        this.peerCommand = peer.command();
     }
 
     @Override
@@ -302,11 +304,12 @@ final class ClientConnection implements Runnable {
     }
 
     private Claim claim(int reportedPid, long now) {
-        PeerResolver.Resolution resolution = context.resolver().resolve(reportedPid, peerPid, peerUid);
+        PeerResolver.Resolution resolution = context.resolver().resolve(reportedPid, peer);
         ProcessIdentity identity = resolution.identity();
         ProcessRecord record = identity.resolved() ? context.registry().intern(identity, now)
                 : context.registry().internUnresolved(identity, resolution.peer(), number, now);
-        if ((!identity.resolved() || identity.pid() == peerPid) && !kept.contains(record)) {
+        // a resolved process is judged by /proc alone; an unresolved one lives while a connection reports for it
+        if (!identity.resolved() && !kept.contains(record)) {
             kept.add(record);
             record.openConnections.incrementAndGet();
         }
