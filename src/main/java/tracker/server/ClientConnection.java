@@ -280,8 +280,12 @@ final class ClientConnection implements Runnable {
         }
     }
 
-    /** A reported pid and the process its frames are recorded under; {@code believed} false when that is the peer instead. */
-    private record Claim(ProcessRecord process, boolean believed) {
+    /**
+     * A reported pid and the process its frames are recorded under; {@code believed} false when
+     * that is the peer instead. {@code settled}: its process was found ended and the pid looked
+     * up again, naming no new process; its frames are dropped from then on.
+     */
+    private record Claim(ProcessRecord process, boolean believed, boolean settled) {
     }
 
     private ProcessRecord processOf(int reportedPid, long now) {
@@ -294,6 +298,9 @@ final class ClientConnection implements Runnable {
                 claim = claim(reportedPid, now);
                 claims.put(reportedPid, claim);
             }
+        } else if (claim.process().ended && !claim.settled() && claim != overflow) {
+            claim = reclaim(reportedPid, claim, now);
+            claims.put(reportedPid, claim);
         }
         lastPid = reportedPid;
         lastClaim = claim;
@@ -304,7 +311,10 @@ final class ClientConnection implements Runnable {
     }
 
     private Claim claim(int reportedPid, long now) {
-        PeerResolver.Resolution resolution = context.resolver().resolve(reportedPid, peer);
+        return claimFor(reportedPid, context.resolver().resolve(reportedPid, peer), now);
+    }
+
+    private Claim claimFor(int reportedPid, PeerResolver.Resolution resolution, long now) {
         ProcessIdentity identity = resolution.identity();
         ProcessRecord record = identity.resolved() ? context.registry().intern(identity, now)
                 : context.registry().internUnresolved(identity, resolution.peer(), number, now);
@@ -315,19 +325,38 @@ final class ClientConnection implements Runnable {
         }
         if (resolution.mismatch() != null) {
             logMismatch(reportedPid, resolution.mismatch());
-            return new Claim(record, false);
+            return new Claim(record, false, false);
         }
         if (reportedPid != peerPid && peerPid > 0) {
             context.log().info("connection #" + number + " (pid " + peerPid + ") also reports for pid "
                     + reportedPid + (identity.resolved() ? " = pid " + identity.pid() + " here" : " (unresolved)"));
         }
-        return new Claim(record, true);
+        return new Claim(record, true, false);
+    }
+
+    /**
+     * The process a pid was taken for has been reaped. Looked up once more: a new process under
+     * that pid (another child given a reused pid) is a process of its own; anything else (the
+     * dead one's frames, or a child writing in its name) stays with the ended process, whose
+     * frames the ledger counts and drops. Once per claim: no /proc read per frame.
+     */
+    private Claim reclaim(int reportedPid, Claim ended, long now) {
+        ProcessIdentity before = ended.process().identity;
+        if (before.resolved()) {
+            PeerResolver.Resolution resolution = context.resolver().resolve(reportedPid, peer);
+            ProcessIdentity current = resolution.identity();
+            if (resolution.mismatch() == null && current.resolved()
+                    && (current.pid() != before.pid() || current.startTicks() != before.startTicks())) {
+                return claimFor(reportedPid, resolution, now);
+            }
+        }
+        return new Claim(ended.process(), ended.believed(), true);
     }
 
     /** The frames of {@code reportedPid} go to one process for all such pids: the peer, when it is a process of ours. */
     private Claim peerOwn(int reportedPid, long now, String why) {
         if (overflow == null) {
-            overflow = new Claim(claim(peerPid > 0 ? peerPid : reportedPid, now).process(), false);
+            overflow = new Claim(claim(peerPid > 0 ? peerPid : reportedPid, now).process(), false, true);
         }
         logMismatch(reportedPid, why);
         return overflow;

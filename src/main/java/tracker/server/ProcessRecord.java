@@ -34,9 +34,11 @@ final class ProcessRecord {
     long storedEntries;
     /**
      * reaped, or found dead holding nothing: for good. Frames that still arrive for it (a child
-     * writing in its name on a connection it left open) are counted and dropped.
+     * writing in its name on a connection it left open) are counted and dropped. Written by the
+     * ledger thread; volatile because a connection that cached the record reads it to look its
+     * pid up again.
      */
-    boolean ended;
+    volatile boolean ended;
     /** reaped or ended since the last cut: the next batch deletes all its segments */
     boolean endedInBatch;
     /** processes it has allocated a key of, or that allocated one of its keys, already logged; null when none */
