@@ -55,11 +55,53 @@ public final class PeerResolver {
     }
 
     /**
-     * @param peerPid the peer's pid from SO_PEERCRED, {@link #PEER_OUTSIDE_NAMESPACE} or
-     *                {@link #NO_PEER_CREDENTIALS}
-     * @param peerUid the peer's uid from SO_PEERCRED, or -1
+     * A connection's peer as {@code /proc} showed it when the connection was accepted. A client
+     * may exit before its first frame is read: what was read then stays its identity (its
+     * command and start time), rather than an empty command read too late.
+     *
+     * @param pid            the peer's pid from SO_PEERCRED, {@link #PEER_OUTSIDE_NAMESPACE} or
+     *                       {@link #NO_PEER_CREDENTIALS}
+     * @param uid            the peer's uid from SO_PEERCRED, or -1
+     * @param identity       the peer as read at accept; null when it was gone already, or unreadable
+     * @param namespacePids  its NSpid line as read at accept (empty when gone); null when unreadable
+     * @param command        its command line for log lines (a placeholder when unknown)
      */
+    public record Peer(int pid, int uid, ProcessIdentity identity, List<Integer> namespacePids, String command) {
+    }
+
+    /** Reads the peer of a connection being accepted: call it once, at accept. */
+    public Peer peer(int peerPid, int peerUid) {
+        if (peerPid == PEER_OUTSIDE_NAMESPACE) {
+            return new Peer(peerPid, peerUid, null, List.of(), "outside this PID namespace");
+        }
+        if (peerPid < 0) {
+            return new Peer(peerPid, peerUid, null, List.of(), "");
+        }
+        try {
+            List<Integer> namespacePids = procFs.namespacePids(peerPid);
+            Optional<ProcStat> stat = procFs.stat(peerPid);
+            if (stat.isEmpty()) {
+                return new Peer(peerPid, peerUid, null, namespacePids, "");
+            }
+            int uid = procFs.uid(peerPid);
+            ProcessIdentity identity = new ProcessIdentity(peerPid, peerPid, stat.get().startTicks(),
+                    uid >= 0 ? uid : peerUid, procFs.command(peerPid));
+            return new Peer(peerPid, peerUid, identity, namespacePids, identity.command());
+        } catch (ProcUnreadableException e) {
+            // out of descriptors, say: the first frame reads /proc again
+            return new Peer(peerPid, peerUid, null, null, "[pid " + peerPid + ": unreadable]");
+        }
+    }
+
+    /** {@link #resolve(int, Peer)} with the peer read now. */
     public Resolution resolve(int reportedPid, int peerPid, int peerUid) {
+        return resolve(reportedPid, peer(peerPid, peerUid));
+    }
+
+    /** @param peer the connection's peer, as read at accept */
+    public Resolution resolve(int reportedPid, Peer peer) {
+        int peerPid = peer.pid();
+        int peerUid = peer.uid();
         if (peerPid == PEER_OUTSIDE_NAMESPACE) {
             // its pids mean nothing in our /proc: looking one up would tie records to a stranger
             return Resolution.believed(ProcessIdentity.unresolved(reportedPid, peerUid,
@@ -70,57 +112,60 @@ public final class PeerResolver {
                     "[pid " + reportedPid + " on a connection without peer credentials]"));
         }
         try {
-            return resolveThroughPeer(reportedPid, peerPid, peerUid);
+            return resolveThroughPeer(reportedPid, peer);
         } catch (ProcUnreadableException e) {
             return new Resolution(ProcessIdentity.unresolved(reportedPid, peerUid,
-                    "[pid " + reportedPid + ": " + e.getMessage() + "]"), peerIdentityOrNull(peerPid, peerUid), null);
+                    "[pid " + reportedPid + ": " + e.getMessage() + "]"), peerIdentityOrNull(peer), null);
         }
     }
 
-    private Resolution resolveThroughPeer(int reportedPid, int peerPid, int peerUid) {
-        List<Integer> peerNs = procFs.namespacePids(peerPid);
+    private Resolution resolveThroughPeer(int reportedPid, Peer peer) {
+        int peerPid = peer.pid();
+        int peerUid = peer.uid();
+        // a process never leaves its PID namespace: what accept read holds, even once the peer is gone
+        List<Integer> peerNs = peer.namespacePids() != null ? peer.namespacePids() : procFs.namespacePids(peerPid);
         boolean nested = peerNs.size() > ownNamespaceDepth;
         int peerOwnPid = nested ? peerNs.get(peerNs.size() - 1) : peerPid;
         if (reportedPid == peerOwnPid) {
-            return Resolution.believed(identityOf(peerPid, reportedPid, peerUid));
+            return Resolution.believed(identityOf(peer, reportedPid));
         }
         if (!nested) {
-            return claim(reportedPid, reportedPid, peerPid, peerOwnPid, peerUid);
+            return claim(reportedPid, reportedPid, peer, peerOwnPid);
         }
         int hostPid = findInNamespaceOf(peerPid, peerNs.size(), reportedPid);
         if (hostPid == AMBIGUOUS) {
             return new Resolution(ProcessIdentity.unresolved(reportedPid, peerUid,
                     "[pid " + reportedPid + " in the PID namespace of pid " + peerPid + "]"),
-                    identityOf(peerPid, peerOwnPid, peerUid), null);
+                    identityOf(peer, peerOwnPid), null);
         }
         if (hostPid == ABSENT) {
-            return notBelieved(peerPid, peerOwnPid, peerUid, "which no process of its PID namespace has");
+            return notBelieved(peer, peerOwnPid, "which no process of its PID namespace has");
         }
-        return claim(hostPid, reportedPid, peerPid, peerOwnPid, peerUid);
+        return claim(hostPid, reportedPid, peer, peerOwnPid);
     }
 
     /** The peer claims {@code hostPid} (reported as {@code reportedPid}): believed for its own user's process. */
-    private Resolution claim(int hostPid, int reportedPid, int peerPid, int peerOwnPid, int peerUid) {
+    private Resolution claim(int hostPid, int reportedPid, Peer peer, int peerOwnPid) {
         Optional<ProcStat> stat = procFs.stat(hostPid);
         int uid = stat.isPresent() ? procFs.uid(hostPid) : -1;
         if (uid < 0) {
-            return notBelieved(peerPid, peerOwnPid, peerUid, "which no process has");
+            return notBelieved(peer, peerOwnPid, "which no process has");
         }
-        if (peerUid != 0 && uid != peerUid) {
+        if (peer.uid() != 0 && uid != peer.uid()) {
             // writing another user's pid must not make its records, or its fate, the writer's
-            return notBelieved(peerPid, peerOwnPid, peerUid, "a process of uid " + uid);
+            return notBelieved(peer, peerOwnPid, "a process of uid " + uid);
         }
         return Resolution.believed(new ProcessIdentity(hostPid, reportedPid, stat.get().startTicks(), uid,
                 procFs.command(hostPid)));
     }
 
-    private Resolution notBelieved(int peerPid, int peerOwnPid, int peerUid, String why) {
-        return new Resolution(identityOf(peerPid, peerOwnPid, peerUid), null, why);
+    private Resolution notBelieved(Peer peer, int peerOwnPid, String why) {
+        return new Resolution(identityOf(peer, peerOwnPid), null, why);
     }
 
-    private ProcessIdentity peerIdentityOrNull(int peerPid, int peerUid) {
+    private ProcessIdentity peerIdentityOrNull(Peer peer) {
         try {
-            return identityOf(peerPid, peerPid, peerUid);
+            return identityOf(peer, peer.pid());
         } catch (ProcUnreadableException e) {
             return null;
         }
@@ -153,6 +198,16 @@ public final class PeerResolver {
             }
         }
         return found;
+    }
+
+    /** The peer, as read at accept when it was readable then, else as {@code /proc} shows it now. */
+    private ProcessIdentity identityOf(Peer peer, int reportedPid) {
+        ProcessIdentity atAccept = peer.identity();
+        if (atAccept != null) {
+            return new ProcessIdentity(atAccept.pid(), reportedPid, atAccept.startTicks(), atAccept.uid(),
+                    atAccept.command());
+        }
+        return identityOf(peer.pid(), reportedPid, peer.uid());
     }
 
     private ProcessIdentity identityOf(int pid, int reportedPid, int peerUid) {

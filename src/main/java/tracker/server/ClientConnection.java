@@ -44,6 +44,8 @@ final class ClientConnection implements Runnable {
     private final long number;
     private final AFUNIXSocket socket;
     private final ServerContext context;
+    /** the peer as read when the connection was accepted */
+    private final PeerResolver.Peer peer;
     private final int peerPid;
     private final int peerUid;
     private final String peerCommand;
@@ -61,7 +63,7 @@ final class ClientConnection implements Runnable {
     /** where the frames of pids past {@link #MAX_CLAIMED_PIDS} go, once there are any */
     private Claim overflow;
 
-    /** processes this connection keeps from being reaped while it is open (see ProcessRecord.openConnections) */
+    /** unresolved processes this connection keeps from being reaped while it is open (see ProcessRecord.openConnections) */
     private final List<ProcessRecord> kept = new ArrayList<>(1);
     private boolean loggedMismatch;
     private long frames;
@@ -73,14 +75,14 @@ final class ClientConnection implements Runnable {
     private boolean loggedMalformed;
     private String endReason = "open";
 
-    ClientConnection(long number, AFUNIXSocket socket, ServerContext context, int peerPid, int peerUid,
-                     String peerCommand) {
+    ClientConnection(long number, AFUNIXSocket socket, ServerContext context, PeerResolver.Peer peer) {
         this.number = number;
         this.socket = socket;
         this.context = context;
-        this.peerPid = peerPid;
-        this.peerUid = peerUid;
-        this.peerCommand = peerCommand;
+        this.peer = peer;
+        this.peerPid = peer.pid();
+        this.peerUid = peer.uid();
+        this.peerCommand = peer.command();
     }
 
     @Override
@@ -278,8 +280,12 @@ final class ClientConnection implements Runnable {
         }
     }
 
-    /** A reported pid and the process its frames are recorded under; {@code believed} false when that is the peer instead. */
-    private record Claim(ProcessRecord process, boolean believed) {
+    /**
+     * A reported pid and the process its frames are recorded under; {@code believed} false when
+     * that is the peer instead. {@code settled}: its process was found ended and the pid looked
+     * up again, naming no new process; its frames are dropped from then on.
+     */
+    private record Claim(ProcessRecord process, boolean believed, boolean settled) {
     }
 
     private ProcessRecord processOf(int reportedPid, long now) {
@@ -292,6 +298,9 @@ final class ClientConnection implements Runnable {
                 claim = claim(reportedPid, now);
                 claims.put(reportedPid, claim);
             }
+        } else if (claim.process().ended && !claim.settled() && claim != overflow) {
+            claim = reclaim(reportedPid, claim, now);
+            claims.put(reportedPid, claim);
         }
         lastPid = reportedPid;
         lastClaim = claim;
@@ -302,29 +311,52 @@ final class ClientConnection implements Runnable {
     }
 
     private Claim claim(int reportedPid, long now) {
-        PeerResolver.Resolution resolution = context.resolver().resolve(reportedPid, peerPid, peerUid);
+        return claimFor(reportedPid, context.resolver().resolve(reportedPid, peer), now);
+    }
+
+    private Claim claimFor(int reportedPid, PeerResolver.Resolution resolution, long now) {
         ProcessIdentity identity = resolution.identity();
         ProcessRecord record = identity.resolved() ? context.registry().intern(identity, now)
                 : context.registry().internUnresolved(identity, resolution.peer(), number, now);
-        if ((!identity.resolved() || identity.pid() == peerPid) && !kept.contains(record)) {
+        // a resolved process is judged by /proc alone; an unresolved one lives while a connection reports for it
+        if (!identity.resolved() && !kept.contains(record)) {
             kept.add(record);
             record.openConnections.incrementAndGet();
         }
         if (resolution.mismatch() != null) {
             logMismatch(reportedPid, resolution.mismatch());
-            return new Claim(record, false);
+            return new Claim(record, false, false);
         }
         if (reportedPid != peerPid && peerPid > 0) {
             context.log().info("connection #" + number + " (pid " + peerPid + ") also reports for pid "
                     + reportedPid + (identity.resolved() ? " = pid " + identity.pid() + " here" : " (unresolved)"));
         }
-        return new Claim(record, true);
+        return new Claim(record, true, false);
+    }
+
+    /**
+     * The process a pid was taken for has been reaped. Looked up once more: a new process under
+     * that pid (another child given a reused pid) is a process of its own; anything else (the
+     * dead one's frames, or a child writing in its name) stays with the ended process, whose
+     * frames the ledger counts and drops. Once per claim: no /proc read per frame.
+     */
+    private Claim reclaim(int reportedPid, Claim ended, long now) {
+        ProcessIdentity before = ended.process().identity;
+        if (before.resolved()) {
+            PeerResolver.Resolution resolution = context.resolver().resolve(reportedPid, peer);
+            ProcessIdentity current = resolution.identity();
+            if (resolution.mismatch() == null && current.resolved()
+                    && (current.pid() != before.pid() || current.startTicks() != before.startTicks())) {
+                return claimFor(reportedPid, resolution, now);
+            }
+        }
+        return new Claim(ended.process(), ended.believed(), true);
     }
 
     /** The frames of {@code reportedPid} go to one process for all such pids: the peer, when it is a process of ours. */
     private Claim peerOwn(int reportedPid, long now, String why) {
         if (overflow == null) {
-            overflow = new Claim(claim(peerPid > 0 ? peerPid : reportedPid, now).process(), false);
+            overflow = new Claim(claim(peerPid > 0 ? peerPid : reportedPid, now).process(), false, true);
         }
         logMismatch(reportedPid, why);
         return overflow;

@@ -10,7 +10,6 @@ import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.AFUNIXSocketCredentials;
 import tracker.log.EventLog;
 import tracker.proc.PeerResolver;
-import tracker.proc.ProcFs;
 import tracker.reaper.Reaper;
 import tracker.store.ProcessRow;
 
@@ -29,7 +28,6 @@ final class ConnectionAcceptor implements Runnable {
     private final IngestSocket socket;
     private final ServerContext context;
     private final Reaper reaper;
-    private final ProcFs procFs = new ProcFs();
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
     private final AtomicLong numbers = new AtomicLong();
@@ -83,10 +81,11 @@ final class ConnectionAcceptor implements Runnable {
             AFUNIXSocketCredentials credentials = client.getPeerCredentials();
             int peerPid = credentials == null ? PeerResolver.NO_PEER_CREDENTIALS : (int) credentials.getPid();
             int peerUid = credentials == null ? -1 : (int) credentials.getUid();
-            String command = peerPid > 0 ? procFs.command(peerPid)
-                    : peerPid == PeerResolver.PEER_OUTSIDE_NAMESPACE ? "outside this PID namespace" : "";
+            // read now, while the client surely lives: a short-lived one may be gone by its first frame
+            PeerResolver.Peer peer = context.resolver().peer(peerPid, peerUid);
+            String command = peer.command();
             long number = numbers.incrementAndGet();
-            ClientConnection connection = new ClientConnection(number, client, context, peerPid, peerUid, command);
+            ClientConnection connection = new ClientConnection(number, client, context, peer);
             Thread thread = new Thread(null, () -> {
                 try {
                     connection.run();

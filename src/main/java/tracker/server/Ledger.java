@@ -75,6 +75,7 @@ final class Ledger {
     private long refusedFrees;
     private long droppedHistoryEvents;
     private long ownershipConflicts;
+    private long framesForDeadProcesses;
     private final Map<String, LongSupplier> countedElsewhere;
     private final Consumer<String> notices;
 
@@ -92,6 +93,7 @@ final class Ledger {
         this.refusedFrees = counters.getOrDefault("refused_frees", 0L);
         this.droppedHistoryEvents = counters.getOrDefault("dropped_history_events", 0L);
         this.ownershipConflicts = counters.getOrDefault("ownership_conflicts", 0L);
+        this.framesForDeadProcesses = counters.getOrDefault("frames_for_dead_processes", 0L);
         this.countedElsewhere = countedElsewhere;
         this.notices = notices;
     }
@@ -121,12 +123,18 @@ final class Ledger {
 
     void apply(Event event) {
         ProcessRecord process = event.process();
-        noteProcess(process, event.receivedMicros());
         events++;
         if (batch.oldestEventMicros == 0) {
             batch.oldestEventMicros = event.receivedMicros();
         }
         batch.events++;
+        if (process.ended) {
+            // reaped already (a connection may outlive its process, and cache it): no record may
+            // outlive its owner. Counted with the events, like a history event dropped.
+            framesForDeadProcesses++;
+            return;
+        }
+        noteProcess(process, event.receivedMicros());
         MessageType type = event.type();
         LiveKey key = new LiveKey(RecordKind.of(type), event.deviceId(), event.bufferId());
         int refCountAfter;
@@ -300,8 +308,8 @@ final class Ledger {
 
     /**
      * Removes every live record of {@code process}, into the audit record of the current
-     * batch; the writer deletes all its segments with it. Records the process is given after
-     * this (it should have none: it is dead) are written after the reap, as a snapshot.
+     * batch; the writer deletes all its segments with it. The process is ended for good: frames
+     * that arrive for it afterwards are counted ({@code frames_for_dead_processes}) and dropped.
      *
      * @return null when the process holds nothing
      */
@@ -373,6 +381,7 @@ final class Ledger {
         out.counters.put("refused_frees", refusedFrees);
         out.counters.put("dropped_history_events", droppedHistoryEvents);
         out.counters.put("ownership_conflicts", ownershipConflicts);
+        out.counters.put("frames_for_dead_processes", framesForDeadProcesses);
         countedElsewhere.forEach((name, value) -> out.counters.put(name, value.getAsLong()));
         batch = new CommitBatch();
         return out;
@@ -495,6 +504,10 @@ final class Ledger {
 
     long ownershipConflicts() {
         return ownershipConflicts;
+    }
+
+    long framesForDeadProcesses() {
+        return framesForDeadProcesses;
     }
 
     long droppedHistoryEvents() {

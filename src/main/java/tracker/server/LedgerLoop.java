@@ -162,9 +162,11 @@ final class LedgerLoop implements Runnable {
 
     private void reap(LedgerTask.Reap task) {
         ProcessRecord process = ledger.process(task.processId());
-        if (process != null && process.openConnections.get() > 0) {
-            // its connection is still being read: its last frames come first; the reaper looks
-            // again when that connection closes
+        if (process != null && !process.identity.resolved() && process.openConnections.get() > 0) {
+            // a connection reports for it again since the reaper looked: it lives while that
+            // connection is open; the reaper looks again when it closes. (A resolved process is
+            // dead when /proc says so: reaped now, with every frame read before this task; those
+            // still arriving for it are counted and dropped by the ledger.)
             task.applied().complete(null);
             task.committed().complete(null);
             return;

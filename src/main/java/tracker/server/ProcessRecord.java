@@ -18,10 +18,9 @@ final class ProcessRecord {
      */
     final ProcessIdentity peer;
     /**
-     * Open connections that keep it: those it made itself (it is their socket peer), and for an
-     * unresolved process those that reported for it. While one is open its frames may still
-     * sit unread in the socket, even after the process died: it is not reaped until that
-     * connection has been read to its end.
+     * For an unresolved process, the open connections that reported for it: {@code /proc} cannot
+     * judge it, so it lives while one of them is open (and then while its peer lives). A
+     * resolved process is dead when {@code /proc} says so, whoever holds its connection.
      */
     final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -33,7 +32,13 @@ final class ProcessRecord {
     final java.util.Map<LiveKey, LiveRecord> records = new java.util.HashMap<>();
     /** entries in its stored segments since its last snapshot, written or handed to the writer */
     long storedEntries;
-    boolean ended;
+    /**
+     * reaped, or found dead holding nothing: for good. Frames that still arrive for it (a child
+     * writing in its name on a connection it left open) are counted and dropped. Written by the
+     * ledger thread; volatile because a connection that cached the record reads it to look its
+     * pid up again.
+     */
+    volatile boolean ended;
     /** reaped or ended since the last cut: the next batch deletes all its segments */
     boolean endedInBatch;
     /** processes it has allocated a key of, or that allocated one of its keys, already logged; null when none */

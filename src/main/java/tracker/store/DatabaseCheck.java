@@ -269,7 +269,9 @@ public final class DatabaseCheck {
     private void checkCounters(Map<String, Long> counters, long historyEvents) {
         long events = counters.getOrDefault("events", 0L);
         long accounted = historyEvents + counters.getOrDefault("dropped_history_events", 0L)
-                + counters.getOrDefault("pruned_events", 0L);
+                + counters.getOrDefault("pruned_events", 0L)
+                // frames that arrived for a process already reaped: counted, never recorded
+                + counters.getOrDefault("frames_for_dead_processes", 0L);
         if (events != accounted) {
             report("counters", "the events counter says " + events + ", the history holds " + historyEvents
                     + " (plus " + (accounted - historyEvents) + " dropped or pruned)"

@@ -129,10 +129,14 @@ final class ReapDb {
     static Snapshot snapshot(Jdbi jdbi, int pid) {
         // SNAPSHOT: H2's REPEATABLE READ reads each table (and the view's own read of the segments)
         // as of its first read, which showed a reap half done that never was
-        return jdbi.withHandle(handle -> {
-            handle.getConnection().setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
-            return handle.inTransaction(h -> snapshotIn(h, pid));
-        });
+        try {
+            return jdbi.withHandle(handle -> {
+                handle.getConnection().setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
+                return handle.inTransaction(h -> snapshotIn(h, pid));
+            });
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Snapshot snapshotIn(org.jdbi.v3.core.Handle handle, int pid) {
