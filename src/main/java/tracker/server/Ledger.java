@@ -98,6 +98,28 @@ final class Ledger {
         this.notices = notices;
     }
 
+    /**
+     * Loads what was committed: every owner of a live record into {@code registry}, and its
+     * records here. A daemon's start does this, and so does a test's restart.
+     */
+    void restoreAll(tracker.store.StoredState state, ProcessRegistry registry) {
+        Map<Long, ProcessRecord> owners = new HashMap<>();
+        for (tracker.store.ProcessRow row : state.owners()) {
+            ProcessRecord record = ProcessRecord.restored(row);
+            owners.put(row.id(), record);
+            registry.restore(record);
+        }
+        for (LiveSegments.ProcessLiveSet set : state.live()) {
+            ProcessRecord owner = owners.get(set.processId());
+            if (owner != null) {
+                for (LiveRow row : set.rows()) {
+                    restore(row, owner);
+                }
+                owner.storedEntries = set.storedEntries();
+            }
+        }
+    }
+
     /** Loads a record committed earlier: it is in the database already. */
     void restore(LiveRow row, ProcessRecord owner) {
         RecordKind kind = RecordKind.valueOf(row.kind());

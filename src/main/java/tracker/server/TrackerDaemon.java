@@ -20,9 +20,6 @@ import tracker.reaper.Reaper;
 import tracker.reaper.StoredReapTarget;
 import tracker.store.CommitMarker;
 import tracker.store.Database;
-import tracker.store.LiveRow;
-import tracker.store.LiveSegments;
-import tracker.store.ProcessRow;
 import tracker.store.StoreWriter;
 import tracker.store.StoredState;
 import tracker.store.Times;
@@ -173,21 +170,7 @@ public final class TrackerDaemon implements AutoCloseable {
         // received and committed both count every run, so that they meet once all is committed
         eventsAtStart = state.counters().getOrDefault("events", 0L);
         metrics.eventsCommitted.set(eventsAtStart);
-        java.util.Map<Long, ProcessRecord> owners = new java.util.HashMap<>();
-        for (ProcessRow row : state.owners()) {
-            ProcessRecord record = ProcessRecord.restored(row);
-            owners.put(row.id(), record);
-            registry.restore(record);
-        }
-        for (LiveSegments.ProcessLiveSet set : state.live()) {
-            ProcessRecord owner = owners.get(set.processId());
-            if (owner != null) {
-                for (LiveRow row : set.rows()) {
-                    ledger.restore(row, owner);
-                }
-                owner.storedEntries = set.storedEntries();
-            }
-        }
+        ledger.restoreAll(state, registry);
 
         context = new DaemonContext();
         writer = new CommitLoop(StoreWriter.of(database), metrics, log, this::nowMicros);

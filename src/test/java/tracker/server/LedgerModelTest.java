@@ -23,8 +23,6 @@ import tracker.proc.ProcessIdentity;
 import tracker.reaper.ReapReason;
 import tracker.reaper.StoredReapTarget;
 import tracker.store.Database;
-import tracker.store.LiveRow;
-import tracker.store.LiveSegments;
 import tracker.store.ProcessRow;
 import tracker.store.StoreWriter;
 import tracker.store.StoredState;
@@ -171,21 +169,7 @@ class LedgerModelTest {
             registry = new ProcessRegistry(state.nextProcessId(), "boot");
             ledger = new Ledger(state.nextChunkId(), state.nextSegmentSeq(), state.counters(), Map.of(), line -> { });
             nextReapId = state.nextReapId();
-            Map<Long, ProcessRecord> owners = new HashMap<>();
-            for (ProcessRow row : state.owners()) {
-                ProcessRecord record = ProcessRecord.restored(row);
-                owners.put(row.id(), record);
-                registry.restore(record);
-            }
-            for (LiveSegments.ProcessLiveSet set : state.live()) {
-                ProcessRecord owner = owners.get(set.processId());
-                if (owner != null) {
-                    for (LiveRow row : set.rows()) {
-                        ledger.restore(row, owner);
-                    }
-                    owner.storedEntries = set.storedEntries();
-                }
-            }
+            ledger.restoreAll(state, registry);
             cached.clear();
             checkStored();
         }
