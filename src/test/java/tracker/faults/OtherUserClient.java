@@ -115,22 +115,7 @@ final class OtherUserClient {
         if (binary != null) {
             return binary;
         }
-        Path directory = Files.createTempDirectory("otheruserclient");
-        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path source = directory.resolve("client.c");
-        Path output = directory.resolve("client");
-        // deleted at exit in the reverse order: the files, then their directory
-        directory.toFile().deleteOnExit();
-        source.toFile().deleteOnExit();
-        output.toFile().deleteOnExit();
-        Files.writeString(source, SOURCE);
-        Process cc = new ProcessBuilder("cc", "-O2", "-Wall", "-o", output.toString(), source.toString())
-                .redirectErrorStream(true).start();
-        String messages = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-            throw new IOException("cc failed:\n" + messages);
-        }
-        Files.setPosixFilePermissions(output, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path output = OtherUserBinary.compile("client", SOURCE);
         binary = output;
         return binary;
     }

@@ -87,21 +87,7 @@ final class OtherUserCommand {
         if (binary != null) {
             return binary;
         }
-        Path directory = Files.createTempDirectory("otherusercommand");
-        Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path source = directory.resolve("command.c");
-        Path output = directory.resolve("command");
-        directory.toFile().deleteOnExit();
-        source.toFile().deleteOnExit();
-        output.toFile().deleteOnExit();
-        Files.writeString(source, SOURCE);
-        Process cc = new ProcessBuilder("cc", "-O2", "-Wall", "-o", output.toString(), source.toString())
-                .redirectErrorStream(true).start();
-        String messages = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!cc.waitFor(60, TimeUnit.SECONDS) || cc.exitValue() != 0) {
-            throw new IOException("cc failed:\n" + messages);
-        }
-        Files.setPosixFilePermissions(output, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path output = OtherUserBinary.compile("command", SOURCE);
         binary = output;
         return binary;
     }
