@@ -149,17 +149,28 @@ class OwnershipReapTest {
         }
     }
 
+    /** {@code tracker serve} in a PID namespace of its own (unshare), serving once this returns. */
+    private ChildProcess daemonInItsOwnPidNamespace(long reapIntervalMs) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ChildProcess daemon = ChildProcess.start(List.of("unshare", "--pid", "--fork", "--mount-proc", java,
+                "-cp", System.getProperty("java.class.path"), DaemonProcessMain.class.getName(), directory.toString(),
+                Long.toString(reapIntervalMs)));
+        try {
+            Poll.until(Duration.ofSeconds(60), () -> String.join("\n", daemon.stdout()).contains("tracker serving on"),
+                    () -> "daemon in its namespace started: " + daemon.stdout() + daemon.stderr());
+        } catch (RuntimeException | AssertionError e) {
+            daemon.close();
+            throw e;
+        }
+        return daemon;
+    }
+
     @Test
     void neverReapsLiveClientOutsideTheDaemonsPidNamespace() throws Exception {
         assumeRootWith("unshare");
         assumeUnshareWorks();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // the daemon in a PID namespace of its own, reaping every 100 ms; the client out here
-        try (ChildProcess daemon = ChildProcess.start(List.of("unshare", "--pid", "--fork", "--mount-proc", java,
-                "-cp", System.getProperty("java.class.path"), DaemonProcessMain.class.getName(), directory.toString(),
-                "100"))) {
-            Poll.until(Duration.ofSeconds(60), () -> String.join("\n", daemon.stdout()).contains("tracker serving on"),
-                    () -> "daemon in its namespace started: " + daemon.stdout() + daemon.stderr());
+        try (ChildProcess daemon = daemonInItsOwnPidNamespace(100)) {
             int pid;
             Set<HeldRow> held;
             try (HoldClient client = HoldClient.start(directory.resolve("tracker.sock"), "-b", "3", "-k", "1")) {
@@ -190,13 +201,8 @@ class OwnershipReapTest {
     void reapsClientOutsideTheDaemonsPidNamespaceOnceItsConnectionCloses() throws Exception {
         assumeRootWith("unshare");
         assumeUnshareWorks();
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // no periodic pass within the test: only the disconnect can reap
-        try (ChildProcess daemon = ChildProcess.start(List.of("unshare", "--pid", "--fork", "--mount-proc", java,
-                "-cp", System.getProperty("java.class.path"), DaemonProcessMain.class.getName(), directory.toString(),
-                "600000"))) {
-            Poll.until(Duration.ofSeconds(60), () -> String.join("\n", daemon.stdout()).contains("tracker serving on"),
-                    () -> "daemon in its namespace started: " + daemon.stdout() + daemon.stderr());
+        try (ChildProcess daemon = daemonInItsOwnPidNamespace(600_000)) {
             int pid;
             Set<HeldRow> held;
             try (HoldClient client = HoldClient.start(directory.resolve("tracker.sock"), "-b", "3", "-k", "1")) {
