@@ -5,12 +5,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The shell examples of README.md, read from its fenced {@code sh} and {@code bash} blocks:
  * one command a line. In a block whose commands are shown after a {@code $ } prompt, the
  * lines up to the next prompt are what the command printed. A comment after a command
- * ({@code   # what it does}) is kept apart from it.
+ * ({@code   # what it does}) is kept apart from it. Also the steps of the GitHub Actions
+ * workflows it shows, from its {@code yaml} blocks.
  */
 final class ReadmeExamples {
 
@@ -36,7 +40,71 @@ final class ReadmeExamples {
         }
     }
 
+    /**
+     * One step of a GitHub Actions workflow the README shows (a fenced {@code yaml} block).
+     *
+     * @param name its {@code name:}
+     * @param line its line in the README, for messages
+     * @param script what its {@code run:} runs, unindented ("" for a step without)
+     */
+    record Step(String name, int line, String script) {
+        @Override
+        public String toString() {
+            return "README.md:" + line + " (step '" + name + "')";
+        }
+    }
+
+    private static final Pattern STEP = Pattern.compile("^\\s*- name: (.+)$");
+    private static final Pattern RUN = Pattern.compile("^(\\s*)run: (.+)$");
+
     private ReadmeExamples() {
+    }
+
+    /** The steps of every workflow (fenced {@code yaml} block) of the README, in order. */
+    static List<Step> workflowSteps(Path readme) throws IOException {
+        List<String> lines = Files.readAllLines(readme);
+        List<Step> steps = new ArrayList<>();
+        boolean yaml = false;
+        String name = null;
+        int at = 0;
+        String script = "";
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.startsWith("```")) {
+                yaml = line.equals("```yaml");
+                continue;
+            }
+            Matcher step = STEP.matcher(line);
+            Matcher run = RUN.matcher(line);
+            if (!yaml) {
+                continue;
+            } else if (step.matches()) {
+                if (name != null) {
+                    steps.add(new Step(name, at, script));
+                }
+                name = step.group(1).strip();
+                at = i + 1;
+                script = "";
+            } else if (run.matches() && run.group(2).strip().equals("|")) {
+                // a literal block: the lines indented deeper than "run:"
+                int indent = run.group(1).length();
+                List<String> body = new ArrayList<>();
+                while (i + 1 < lines.size() && (lines.get(i + 1).isBlank()
+                        || lines.get(i + 1).length() - lines.get(i + 1).stripLeading().length() > indent)) {
+                    body.add(lines.get(++i));
+                }
+                int margin = body.stream().filter(text -> !text.isBlank())
+                        .mapToInt(text -> text.length() - text.stripLeading().length()).min().orElse(0);
+                script = body.stream().map(text -> text.isBlank() ? "" : text.substring(margin))
+                        .collect(Collectors.joining("\n", "", "\n"));
+            } else if (run.matches()) {
+                script = run.group(2).strip() + "\n";
+            }
+        }
+        if (name != null) {
+            steps.add(new Step(name, at, script));
+        }
+        return steps;
     }
 
     static List<Example> read(Path readme) throws IOException {

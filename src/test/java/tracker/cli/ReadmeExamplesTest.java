@@ -12,17 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -172,26 +167,9 @@ class ReadmeExamplesTest {
         }
     }
 
-    /** A copy of the checkout's launcher, on a jar of the classes under test; and the program. */
+    /** The launcher's checkout (see {@link LauncherCheckout}), with the program beside it. */
     private void prepareCheckout() throws IOException, InterruptedException {
-        checkout = Files.createDirectories(directory.resolve("checkout"));
-        Files.createDirectories(checkout.resolve("cli"));
-        Files.copy(Path.of("cli", "tracker"), checkout.resolve("cli/tracker"));
-        Files.createDirectories(checkout.resolve("target"));
-        // Without sources beside it the launcher never builds; without cli/class-data-archive it
-        // runs the jar without a class-data archive. The jar holds only a manifest naming the
-        // classes of this test run: the launcher runs what is tested.
-        Manifest manifest = new Manifest();
-        Attributes attributes = manifest.getMainAttributes();
-        attributes.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        attributes.put(Attributes.Name.MAIN_CLASS, Main.class.getName());
-        attributes.put(Attributes.Name.CLASS_PATH, Arrays.stream(System.getProperty("java.class.path")
-                .split(File.pathSeparator)).map(entry -> Path.of(entry).toAbsolutePath().toUri().toString())
-                .collect(Collectors.joining(" ")));
-        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(checkout.resolve("target/tracker.jar")),
-                manifest)) {
-            // the manifest is the whole jar
-        }
+        checkout = LauncherCheckout.create(directory.resolve("checkout"));
         Path model = Path.of(System.getProperty("basedir", ".")).resolve("src/test/python/my_model.py");
         Files.copy(model, checkout.resolve("my_model.py"));
         // `python` on PATH: the interpreter itself (not a launcher script such as pyenv's), so
@@ -268,9 +246,8 @@ class ReadmeExamplesTest {
         env.put("TRACKER_DB", database.toString());
         env.put("TRACKER_SOCKET", socket.toString());
         env.put("XDG_STATE_HOME", directory.resolve("state").toString());
-        env.put("JAVA_HOME", System.getProperty("java.home"));
-        env.put("PATH", directory.resolve("bin") + File.pathSeparator + checkout.resolve("cli") + File.pathSeparator
-                + System.getenv("PATH"));
+        LauncherCheckout.environment(checkout, env);
+        env.put("PATH", directory.resolve("bin") + File.pathSeparator + env.get("PATH"));
     }
 
     private static boolean isPlain(ReadmeExamples.Example example) {
