@@ -113,39 +113,31 @@ function currentPositionalIndex() {
   echo "$result"
 }
 
-# compReplyArray generates a list of completion suggestions based on an array, ensuring all values are properly escaped.
-#
-# compReplyArray takes a single parameter: the array of options to be displayed
-#
-# The output is echoed to std_out, one option per line.
-#
-# Example usage:
-# local options=("foo", "bar", "baz")
-# local IFS=$'\n'
-# COMPREPLY=($(compReplyArray "${options[@]}"))
+# compReplyArray prints the values of an option that the word being completed begins,
+# one a line, in the case of the last letter typed: the options take any case, so
+# `--type d` completes to `dram` and `--type D` to `DRAM`. With nothing typed yet, the
+# values are offered as the help writes them.
 function compReplyArray() {
-  declare -a options
-  options=("$@")
-  local curr_word=${COMP_WORDS[COMP_CWORD]}
-  local i
-  local quoted
-  local optionList=()
-
-  for (( i=0; i<${#options[@]}; i++ )); do
-    # Double escape, since we want escaped values, but compgen -W expands the argument
-    printf -v quoted %q "${options[i]}"
-    quoted=\'${quoted//\'/\'\\\'\'}\'
-
-    optionList[i]=$quoted
+  local typed=${COMP_WORDS[COMP_CWORD]}
+  local -l typedLower=$typed candidateLower restLower
+  local -u restUpper
+  local candidate rest letterCase="" i
+  for (( i=${#typed}-1; i>=0; i-- )); do
+    case ${typed:i:1} in
+      [[:lower:]]) letterCase=lower; break ;;
+      [[:upper:]]) letterCase=upper; break ;;
+    esac
   done
-
-  # We also have to add another round of escaping to $curr_word.
-  curr_word=${curr_word//\\/\\\\}
-  curr_word=${curr_word//\'/\\\'}
-
-  # Actually generate completions.
-  local IFS=$'\n'
-  echo -e "$(compgen -W "${optionList[*]}" -- "$curr_word")"
+  for candidate in "$@"; do
+    candidateLower=$candidate
+    [[ -n $candidate && $candidateLower == "$typedLower"* ]] || continue
+    rest=${candidate:${#typed}}
+    case $letterCase in
+      lower) restLower=$rest; rest=$restLower ;;
+      upper) restUpper=$rest; rest=$restUpper ;;
+    esac
+    printf '%s\n' "$typed$rest"
+  done
 }
 
 # Bash completion entry point function.
@@ -231,8 +223,8 @@ function _picocli_tracker_serve() {
   local commands=""
   local flag_opts="'--accept-rollback' '-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--socket' '--wire' '--db' '--commit-interval' '--reap-interval' '--socket-mode' '--socket-group' '--device-info' '--retention' '--prune-interval'"
-  local v1v2v3_option_args=("V1" "V2" "V3") # --wire values
-  local MODE_option_args=("OWNER_READ" "OWNER_WRITE" "OWNER_EXECUTE" "GROUP_READ" "GROUP_WRITE" "GROUP_EXECUTE" "OTHERS_READ" "OTHERS_WRITE" "OTHERS_EXECUTE") # --socket-mode values
+  local v1v2v3_option_args=("v1" "v2" "v3") # --wire values
+  local MODE_option_args=("") # --socket-mode values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -300,7 +292,9 @@ function _picocli_tracker_dump() {
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
+  local buffercbkernel_option_args=("buffer" "cb" "kernel") # --kind values
+  local DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args=("DRAM" "L1" "SYSTEM_MEMORY" "L1_SMALL" "TRACE") # --type values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -323,10 +317,14 @@ function _picocli_tracker_dump() {
       return
       ;;
     '--kind')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${buffercbkernel_option_args[@]}" ) )
+      return $?
       ;;
     '--type')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args[@]}" ) )
+      return $?
       ;;
   esac
 
@@ -348,7 +346,7 @@ function _picocli_tracker_history() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--device' '--buffer' '--since' '--until' '--limit'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -402,7 +400,7 @@ function _picocli_tracker_audit() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--since'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -444,7 +442,7 @@ function _picocli_tracker_leaks() {
   local commands=""
   local flag_opts="'-v' '--verbose' '--live' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--max-bytes'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -492,7 +490,7 @@ function _picocli_tracker_stats() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -528,7 +526,7 @@ function _picocli_tracker_ps() {
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--since'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -570,7 +568,7 @@ function _picocli_tracker_reap() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -606,7 +604,7 @@ function _picocli_tracker_prune() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--older-than'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -645,7 +643,7 @@ function _picocli_tracker_sql() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--timeout' '--max-rows'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -687,7 +685,7 @@ function _picocli_tracker_check() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
-  local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -783,11 +781,13 @@ function _picocli_tracker_help() {
   fi
 }
 
-# Define a completion specification (a compspec) for the
-# `tracker`, `tracker.sh`, and `tracker.bash` commands.
+# Define a completion specification (a compspec) for each way the command is typed:
+# `tracker` on PATH, and the launcher by its path from the checkout (`cli/tracker`,
+# `./cli/tracker`). For a path registered nowhere (`/opt/tracker/cli/tracker`), bash
+# uses the compspec of its last part, `tracker`.
 # Uses the bash `complete` builtin (see [6]) to specify that shell function
 # `_complete_tracker` is responsible for generating possible completions for the
 # current word on the command line.
 # The `-o default` option means that if the function generated no matches, the
 # default Bash completions and the Readline default filename completions are performed.
-complete -F _complete_tracker -o default tracker tracker.sh tracker.bash
+complete -F _complete_tracker -o default tracker cli/tracker ./cli/tracker

@@ -1,14 +1,13 @@
 package tracker.cli;
 
 import java.util.concurrent.Callable;
-import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "completion",
-        description = "Prints the bash/zsh completion script: source <(tracker completion). "
-                + "A copy is kept in cli/tracker_completion.bash.")
+        description = "Prints the bash completion script, for tracker on PATH and cli/tracker in the checkout: "
+                + "source <(tracker completion). A copy is kept in cli/tracker_completion.bash.")
 final class CompletionCommand implements Callable<Integer> {
 
     @Spec
@@ -22,6 +21,6 @@ final class CompletionCommand implements Callable<Integer> {
     }
 
     static String script() {
-        return AutoComplete.bash("tracker", TrackerCommand.commandLine());
+        return CompletionScript.bash(TrackerCommand.commandLine());
     }
 }

@@ -38,11 +38,11 @@ final class DumpCommand extends QueryCommand {
     Integer device;
 
     @Option(names = "--kind", paramLabel = "buffer|cb|kernel", converter = KindConverter.class,
-            description = "Only this kind of record.")
+            completionCandidates = KindConverter.Candidates.class, description = "Only this kind of record.")
     String kind;
 
     @Option(names = "--type", paramLabel = "DRAM|L1|SYSTEM_MEMORY|L1_SMALL|TRACE", converter = MemoryTypeConverter.class,
-            description = "Only this memory type.")
+            completionCandidates = MemoryTypeConverter.Candidates.class, description = "Only this memory type.")
     String type;
 
     @Option(names = "--all", description = "In a table, list every record, not only those of groups of at most 10.")

@@ -1,5 +1,7 @@
 package tracker.cli;
 
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Locale;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -15,6 +17,14 @@ final class MemoryTypeConverter implements ITypeConverter<String> {
         } catch (IllegalArgumentException e) {
             throw new TypeConversionException("'" + text + "' is not a memory type (DRAM, L1, SYSTEM_MEMORY,"
                     + " L1_SMALL or TRACE)");
+        }
+    }
+
+    /** The values shell completion offers, as the help writes them. */
+    static final class Candidates implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(MemoryType.values()).map(MemoryType::name).iterator();
         }
     }
 }

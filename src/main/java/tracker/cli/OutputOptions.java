@@ -1,12 +1,15 @@
 package tracker.cli;
 
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 import tracker.report.Format;
 
 /** {@code --format table|json|csv}, shared by every query command. */
 final class OutputOptions {
     @Option(names = "--format", paramLabel = "table|json|csv", defaultValue = "table",
-            converter = FormatConverter.class,
+            converter = FormatConverter.class, completionCandidates = FormatCandidates.class,
             description = "Output format: table (sizes human-readable), json or csv (exact bytes). "
                     + "Default: ${DEFAULT-VALUE}.")
     Format format = Format.TABLE;
@@ -15,11 +18,19 @@ final class OutputOptions {
         @Override
         public Format convert(String value) {
             try {
-                return Format.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+                return Format.valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException(
                         "'" + value + "' is not a format (table, json or csv)");
             }
+        }
+    }
+
+    /** The values shell completion offers, as the help writes them. */
+    static final class FormatCandidates implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Arrays.stream(Format.values()).map(format -> format.name().toLowerCase(Locale.ROOT)).iterator();
         }
     }
 }

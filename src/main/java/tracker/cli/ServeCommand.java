@@ -26,7 +26,7 @@ final class ServeCommand implements Callable<Integer> {
     Path socket;
 
     @Option(names = "--wire", paramLabel = "v1|v2|v3", defaultValue = "${env:TRACKER_WIRE:-v3}",
-            converter = WireConverter.class,
+            converter = WireConverter.class, completionCandidates = WireConverter.Candidates.class,
             description = "Frame size the clients send: v3 (144 bytes, newest TT-Metal), v2 (112) or v1 (72). "
                     + "A lone 72-byte dump request works in any mode (env TRACKER_WIRE; default: ${DEFAULT-VALUE}).")
     WireVersion wire;
@@ -47,7 +47,7 @@ final class ServeCommand implements Callable<Integer> {
     Duration reapInterval;
 
     @Option(names = "--socket-mode", paramLabel = "MODE", defaultValue = "${env:TRACKER_SOCKET_MODE:-0660}",
-            converter = SocketModeConverter.class,
+            converter = SocketModeConverter.class, completionCandidates = SocketModeConverter.Candidates.class,
             description = "Permissions of the socket file, octal (env TRACKER_SOCKET_MODE; default: ${DEFAULT-VALUE}).")
     Set<PosixFilePermission> socketMode;
 

@@ -2,6 +2,8 @@ package tracker.cli;
 
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.Set;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -22,5 +24,16 @@ final class SocketModeConverter implements ITypeConverter<Set<PosixFilePermissio
             letters.append((bits & (1 << (8 - i))) != 0 ? all.charAt(i) : '-');
         }
         return PosixFilePermissions.fromString(letters.toString());
+    }
+
+    /**
+     * None: shell completion would otherwise offer the names of the permissions (the option's
+     * type), which the option does not take.
+     */
+    static final class Candidates implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            return Collections.emptyIterator();
+        }
     }
 }

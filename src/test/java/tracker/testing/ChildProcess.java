@@ -28,8 +28,13 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     public static ChildProcess start(List<String> command) throws IOException {
-        String name = command.get(0).substring(command.get(0).lastIndexOf('/') + 1);
-        return new ChildProcess(new ProcessBuilder(command).start(), name);
+        return start(new ProcessBuilder(command));
+    }
+
+    /** Starts what {@code builder} describes (its directory and environment too). */
+    public static ChildProcess start(ProcessBuilder builder) throws IOException {
+        String program = builder.command().get(0);
+        return new ChildProcess(builder.start(), program.substring(program.lastIndexOf('/') + 1));
     }
 
     public Process process() {
