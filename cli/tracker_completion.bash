@@ -298,8 +298,8 @@ function _picocli_tracker_dump() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type'"
+  local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type' '--width'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -326,6 +326,9 @@ function _picocli_tracker_dump() {
       return
       ;;
     '--type')
+      return
+      ;;
+    '--width')
       return
       ;;
   esac
@@ -400,8 +403,8 @@ function _picocli_tracker_audit() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since'"
+  local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--width'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -424,6 +427,9 @@ function _picocli_tracker_audit() {
     '--since')
       return
       ;;
+    '--width')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -442,8 +448,8 @@ function _picocli_tracker_leaks() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--live' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--max-bytes'"
+  local flag_opts="'-v' '--verbose' '--live' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--max-bytes' '--width'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -470,6 +476,9 @@ function _picocli_tracker_leaks() {
       return
       ;;
     '--max-bytes')
+      return
+      ;;
+    '--width')
       return
       ;;
   esac
@@ -526,8 +535,8 @@ function _picocli_tracker_ps() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since'"
+  local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--width'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -550,6 +559,9 @@ function _picocli_tracker_ps() {
     '--since')
       return
       ;;
+    '--width')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -568,8 +580,8 @@ function _picocli_tracker_reap() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format'"
+  local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--width'"
   local tablejsoncsv_option_args=("TABLE" "JSON" "CSV") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -585,6 +597,9 @@ function _picocli_tracker_reap() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--width')
+      return
       ;;
   esac
 
