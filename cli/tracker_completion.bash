@@ -290,8 +290,8 @@ function _picocli_tracker_dump() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type'"
+  local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
   local buffercbkernel_option_args=("buffer" "cb" "kernel") # --kind values
   local DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args=("DRAM" "L1" "SYSTEM_MEMORY" "L1_SMALL" "TRACE") # --type values
@@ -325,6 +325,9 @@ function _picocli_tracker_dump() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args[@]}" ) )
       return $?
+      ;;
+    '--width')
+      return
       ;;
   esac
 
@@ -398,8 +401,8 @@ function _picocli_tracker_audit() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since'"
+  local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -422,6 +425,9 @@ function _picocli_tracker_audit() {
     '--since')
       return
       ;;
+    '--width')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -440,8 +446,8 @@ function _picocli_tracker_leaks() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--live' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--max-bytes'"
+  local flag_opts="'-v' '--verbose' '--live' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--max-bytes' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -468,6 +474,9 @@ function _picocli_tracker_leaks() {
       return
       ;;
     '--max-bytes')
+      return
+      ;;
+    '--width')
       return
       ;;
   esac
@@ -524,8 +533,8 @@ function _picocli_tracker_ps() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '--all' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since'"
+  local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -548,6 +557,9 @@ function _picocli_tracker_ps() {
     '--since')
       return
       ;;
+    '--width')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -566,8 +578,8 @@ function _picocli_tracker_reap() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format'"
+  local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -583,6 +595,9 @@ function _picocli_tracker_reap() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--width')
+      return
       ;;
   esac
 

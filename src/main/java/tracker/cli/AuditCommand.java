@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import tracker.report.Bytes;
 import tracker.report.Format;
 import tracker.report.Hex;
+import tracker.report.LineWidth;
 import tracker.report.Renderer;
 import tracker.report.Report;
 import tracker.store.LiveRow;
@@ -27,29 +28,42 @@ final class AuditCommand extends QueryCommand {
     @Option(names = "--since", paramLabel = "TIME", description = "Reaped from this time: ISO-8601, or 10m / 2h / 7d ago.")
     Instant since;
 
+    @picocli.CommandLine.Mixin
+    TableWidthOptions width;
+
+    /**
+     * Per reap: which, who, when and why, what the process held ({@link HeldTotals}), its life,
+     * and its command line; in JSON also {@code per_device} and, with --pid, {@code held}.
+     */
+    static final List<String> FIELDS = HeldTotals.between(List.of("reap_id", "pid", "reaped_at", "reason"),
+            List.of("first_seen", "last_seen", "uid", "command"));
+
+    static final List<String> TABLE = List.of("reap_id", "pid", "reaped_at", "reason", "buffers", "cbs", "kernels",
+            "total_bytes", "command");
+
     @Override
     int run(Backend backend) {
         Instant from = since;
         SqlFilter filter = new SqlFilter()
                 .when(process.pid, "r.pid = ?")
                 .when(from == null ? null : Times.utc(from), "r.reaped_at >= ?");
-        Report reaps = new Report("reap_id", "pid", "command", "reaped_at", "reason", "buffers", "bytes", "cbs",
-                "cb_bytes", "kernels", "kernel_bytes", "first_seen", "last_seen", "uid", "per_device");
+        Report reaps = new Report(concat(FIELDS, "per_device"));
         Map<Long, Report> heldByReap = new LinkedHashMap<>();
         backend.jdbi().useHandle(handle -> {
             List<Object[]> rows = filter.query(handle, "SELECT r.* FROM reaps r" + filter.where()
                             + " ORDER BY r.reaped_at, r.id")
-                    .map((rs, ctx) -> new Object[] {
-                            rs.getLong("id"), rs.getObject("pid"), rs.getString("command"),
-                            Times.instant(Queries.micros(rs, "reaped_at")), rs.getString("reason"),
-                            rs.getInt("buffers"), new Bytes(rs.getLong("buffer_bytes")), rs.getInt("cbs"),
-                            new Bytes(rs.getLong("cb_bytes")), rs.getInt("kernels"),
-                            new Bytes(rs.getLong("kernel_bytes")), Times.instant(Queries.micros(rs, "first_seen")),
-                            Times.instant(Queries.micros(rs, "last_seen")), rs.getObject("uid"), null})
+                    .map((rs, ctx) -> {
+                        Object[] reap = {rs.getLong("id"), rs.getObject("pid"),
+                                Times.instant(Queries.micros(rs, "reaped_at")), rs.getString("reason")};
+                        // per_device, last, is read below
+                        return HeldTotals.ofReap(rs).between(reap, Times.instant(Queries.micros(rs, "first_seen")),
+                                Times.instant(Queries.micros(rs, "last_seen")), rs.getObject("uid"),
+                                rs.getString("command"), null);
+                    })
                     .list();
             for (Object[] row : rows) {
                 long reapId = (Long) row[0];
-                row[14] = perDevice(handle, reapId);
+                row[row.length - 1] = perDevice(handle, reapId);
                 reaps.add(row);
                 if (process.pid != null) {
                     heldByReap.put(reapId, held(handle, reapId));
@@ -71,7 +85,7 @@ final class AuditCommand extends QueryCommand {
                     "size", "ref_count", "allocated_at");
             for (Object[] row : reaps.rows()) {
                 for (Object[] held : heldByReap.get((Long) row[0]).rows()) {
-                    flat.add(row[0], row[1], row[3], row[4], held[0], held[1], held[2], held[3], held[4], held[5],
+                    flat.add(row[0], row[1], row[2], row[3], held[0], held[1], held[2], held[3], held[4], held[5],
                             held[6]);
                 }
             }
@@ -83,7 +97,7 @@ final class AuditCommand extends QueryCommand {
     }
 
     private static Report perDevice(org.jdbi.v3.core.Handle handle, long reapId) {
-        Report totals = new Report("device_id", "kind", "type", "count", "bytes");
+        Report totals = new Report("device_id", "kind", "type", "records", "bytes");
         handle.createQuery("SELECT device_id, kind, type, records, bytes FROM reap_totals"
                         + " WHERE reap_id = ? ORDER BY device_id, kind, type")
                 .bind(0, reapId)
@@ -112,19 +126,17 @@ final class AuditCommand extends QueryCommand {
             out().flush();
             return;
         }
-        Report summary = new Report("reap_id", "pid", "reaped_at", "reason", "buffers", "bytes", "cbs", "kernels",
-                "command");
-        for (Object[] row : reaps.rows()) {
-            long bytes = ((Bytes) row[6]).value() + ((Bytes) row[8]).value() + ((Bytes) row[10]).value();
-            summary.add(row[0], row[1], row[3], row[4], row[5], new Bytes(bytes), row[7], row[9], row[2]);
-        }
-        Renderer.table(summary, out());
-        for (Object[] row : reaps.rows()) {
+        LineWidth lineWidth = width.lineWidth();
+        Renderer.table(reaps.select(TABLE), out(), lineWidth);
+        for (int r = 0; r < reaps.rows().size(); r++) {
             out().println();
-            out().println("Reap " + row[0] + ": pid " + row[1] + " (" + row[2] + "), " + row[4] + " at " + row[3]);
-            Report perDevice = (Report) row[14];
-            indent(perDevice);
-            Report held = heldByReap.get((Long) row[0]);
+            Object reapId = reaps.cell(r, "reap_id");
+            // the command line last, where a line too wide for the terminal is cut
+            String heading = "Reap " + reapId + ": pid " + Renderer.tableText(reaps.cell(r, "pid")) + ", "
+                    + reaps.cell(r, "reason") + " at " + reaps.cell(r, "reaped_at") + ": ";
+            out().println(lineWidth.fit(heading + Renderer.tableText(reaps.cell(r, "command")), heading.length()));
+            indent((Report) reaps.cell(r, "per_device"));
+            Report held = heldByReap.get((Long) reapId);
             if (held != null) {
                 out().println("  held:");
                 indent(held);

@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import tracker.report.Bytes;
 import tracker.report.Format;
 import tracker.report.Hex;
+import tracker.report.LineWidth;
 import tracker.report.Renderer;
 import tracker.report.Report;
 import tracker.report.RowWriter;
@@ -48,8 +49,18 @@ final class DumpCommand extends QueryCommand {
     @Option(names = "--all", description = "In a table, list every record, not only those of groups of at most 10.")
     boolean all;
 
-    static final List<String> COLUMNS = List.of("pid", "command", "device_id", "kind", "type", "buffer_id", "size",
-            "ref_count", "allocated_at");
+    @picocli.CommandLine.Mixin
+    TableWidthOptions width;
+
+    /** In JSON and CSV, per record; the command line last, as in every command. */
+    static final List<String> COLUMNS = List.of("pid", "device_id", "kind", "type", "buffer_id", "size", "ref_count",
+            "allocated_at", "command");
+
+    /** The records a table lists under their group's heading, indented by {@link #RECORD_INDENT}. */
+    private static final List<String> RECORD_COLUMNS = List.of("buffer_id", "size", "pid", "ref_count", "allocated_at",
+            "command");
+
+    private static final String RECORD_INDENT = "    ";
 
     @Override
     int run(Backend backend) {
@@ -67,7 +78,7 @@ final class DumpCommand extends QueryCommand {
                     groups.computeIfAbsent(GroupKey.of(record), key -> new Group()).add(record, all);
                 }
             }));
-            printGrouped(groups, out());
+            printGrouped(groups, out(), width.lineWidth());
             return ExitCode.OK;
         }
         // every record, sorted: as much as the live set the daemon holds itself
@@ -100,9 +111,8 @@ final class DumpCommand extends QueryCommand {
 
     private static Object[] row(LiveRecords.Owned record) {
         LiveRow row = record.row();
-        return new Object[] {record.displayPid(), record.command(), row.deviceId(), row.kind(), row.type(),
-                new Hex(row.bufferId()), new Bytes(row.size()), row.refCount(),
-                Times.instant(row.allocatedAtMicros())};
+        return new Object[] {record.displayPid(), row.deviceId(), row.kind(), row.type(), new Hex(row.bufferId()),
+                new Bytes(row.size()), row.refCount(), Times.instant(row.allocatedAtMicros()), record.command()};
     }
 
     private record GroupKey(int deviceId, String kind, String type) {
@@ -115,7 +125,7 @@ final class DumpCommand extends QueryCommand {
     }
 
     /** Per device, then per kind and memory type: a heading with the totals, then the records. */
-    private void printGrouped(Map<GroupKey, Group> groups, PrintWriter out) {
+    private void printGrouped(Map<GroupKey, Group> groups, PrintWriter out, LineWidth lineWidth) {
         if (groups.isEmpty()) {
             out.println("No live allocations.");
             out.flush();
@@ -139,7 +149,7 @@ final class DumpCommand extends QueryCommand {
                     + Bytes.human(group.bytes) + " total");
             if (group.listed != null) {
                 group.listed.sort(LiveRecords.ORDER);
-                printRecords(group.listed, out);
+                printRecords(group.listed, out, lineWidth);
             } else {
                 allListed = false;
             }
@@ -149,14 +159,13 @@ final class DumpCommand extends QueryCommand {
         out.flush();
     }
 
-    private static void printRecords(List<LiveRecords.Owned> members, PrintWriter out) {
-        Report report = new Report("buffer_id", "size", "pid", "ref_count", "allocated_at", "command");
+    private static void printRecords(List<LiveRecords.Owned> members, PrintWriter out, LineWidth lineWidth) {
+        Report report = new Report(COLUMNS);
         for (LiveRecords.Owned member : members) {
-            Object[] row = row(member);
-            report.add(row[5], row[6], row[0], row[7], row[8], row[1]);
+            report.add(row(member));
         }
         StringWriter text = new StringWriter();
-        Renderer.table(report, new PrintWriter(text));
-        text.toString().lines().forEach(line -> out.println("    " + line));
+        Renderer.table(report.select(RECORD_COLUMNS), new PrintWriter(text), lineWidth.less(RECORD_INDENT.length()));
+        text.toString().lines().forEach(line -> out.println(RECORD_INDENT + line));
     }
 }

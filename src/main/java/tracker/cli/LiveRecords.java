@@ -101,19 +101,14 @@ final class LiveRecords {
 
     /**
      * Per process id, among the processes with host pid {@code pid} (all when null): its live
-     * records by kind (buffers, CBs, kernels) and its bytes. Holds one process's records at a time.
+     * records and bytes by kind. Holds one process's records at a time.
      */
-    static Map<Long, long[]> totalsByProcess(Handle handle, Integer pid) {
-        Map<Long, long[]> totals = new HashMap<>();
-        forEach(handle, pid, record -> {
-            long[] sums = totals.computeIfAbsent(record.row().processId(), id -> new long[4]);
-            sums[switch (record.row().kind()) {
-                case "BUFFER" -> 0;
-                case "CB" -> 1;
-                default -> 2;
-            }]++;
-            sums[3] += record.row().size();
-        });
+    static Map<Long, HeldTotals> totalsByProcess(Handle handle, Integer pid) {
+        Map<Long, HeldTotals.Tally> tallies = new HashMap<>();
+        forEach(handle, pid, record -> tallies.computeIfAbsent(record.row().processId(), id -> new HeldTotals.Tally())
+                .add(record.row().kind(), record.row().size()));
+        Map<Long, HeldTotals> totals = new HashMap<>();
+        tallies.forEach((id, tally) -> totals.put(id, tally.totals()));
         return totals;
     }
 

@@ -18,6 +18,9 @@ public final class Main {
     static final Set<String> FORWARDED = Set.of("dump", "history", "audit", "leaks", "stats", "ps", "reap", "prune",
             "sql", "check");
 
+    /** Commands whose tables end with the process's command line, cut to the terminal's width. */
+    static final Set<String> TABLES_WITH_COMMAND = Set.of("dump", "audit", "leaks", "ps", "reap");
+
     private Main() {
     }
 
@@ -26,7 +29,12 @@ public final class Main {
     }
 
     static int run(String[] args) {
-        Path database = args.length > 0 && FORWARDED.contains(args[0]) && !asksForHelp(args) ? databaseOf(args) : null;
+        boolean query = args.length > 0 && FORWARDED.contains(args[0]) && !asksForHelp(args);
+        if (query && TABLES_WITH_COMMAND.contains(args[0])) {
+            // the daemon has no terminal: the width goes with the command
+            args = TerminalWidth.added(args, System.getenv("COLUMNS"));
+        }
+        Path database = query ? databaseOf(args) : null;
         if (database != null) {
             java.time.Duration timeout;
             try {

@@ -1,19 +1,19 @@
 package tracker.cli;
 
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tracker.proc.Liveness;
 import tracker.proc.ProcFs;
 import tracker.proc.ProcessProbe;
-import tracker.report.Bytes;
 import tracker.report.Report;
 import tracker.store.Queries;
 import tracker.store.Times;
 
 @Command(name = "ps", sortOptions = false,
         description = "Tracked processes: pid, command, state (live, dead, unresolved, or ended with its reason), "
-                + "first and last seen, live records and bytes. By default the processes not yet ended.")
+                + "first and last seen, live records and bytes per kind. By default the processes not yet ended.")
 final class PsCommand extends QueryCommand {
 
     @Option(names = "--all", description = "Also the processes that ended.")
@@ -26,6 +26,16 @@ final class PsCommand extends QueryCommand {
             description = "Only processes first seen from this time (ISO-8601, or 10m / 2h / 7d ago): a CI job's own.")
     java.time.Instant since;
 
+    @picocli.CommandLine.Mixin
+    TableWidthOptions width;
+
+    /** Per process: who, when, what it holds now ({@link HeldTotals}), then the command line. */
+    static final List<String> FIELDS = HeldTotals.between(List.of("pid", "state", "first_seen", "last_seen"),
+            List.of("uid", "command"));
+
+    static final List<String> TABLE = List.of("pid", "state", "first_seen", "last_seen", "buffers", "cbs", "kernels",
+            "total_bytes", "uid", "command");
+
     @Override
     int run(Backend backend) {
         ProcessProbe probe = new ProcessProbe(new ProcFs());
@@ -34,12 +44,11 @@ final class PsCommand extends QueryCommand {
         if (!all) {
             filter.always("p.ended_at IS NULL");
         }
-        Report report = new Report("pid", "command", "state", "first_seen", "last_seen", "records", "bytes", "uid");
+        Report report = new Report(FIELDS);
         backend.jdbi().useHandle(handle -> {
-            Map<Long, long[]> held = LiveRecords.totalsByProcess(handle, process.pid);
+            Map<Long, HeldTotals> held = LiveRecords.totalsByProcess(handle, process.pid);
             filter.query(handle, "SELECT p.* FROM processes p" + filter.where() + " ORDER BY p.first_seen, p.id")
                 .map((rs, ctx) -> {
-                    long[] total = held.getOrDefault(rs.getLong("id"), new long[4]);
                     Integer hostPid = (Integer) rs.getObject("pid");
                     Long start = (Long) rs.getObject("start_ticks");
                     String ended = rs.getString("end_reason");
@@ -51,14 +60,15 @@ final class PsCommand extends QueryCommand {
                     } else {
                         state = probe.probe(hostPid, start, rs.getString("boot_id")) == Liveness.ALIVE ? "live" : "dead";
                     }
-                    return new Object[] {LiveRecords.displayPid(hostPid, rs.getInt("reported_pid")),
-                            rs.getString("command"), state, Times.instant(Queries.micros(rs, "first_seen")),
-                            Times.instant(Queries.micros(rs, "last_seen")), total[0] + total[1] + total[2],
-                            new Bytes(total[3]), rs.getObject("uid")};
+                    return held.getOrDefault(rs.getLong("id"), HeldTotals.NONE).between(new Object[] {
+                            LiveRecords.displayPid(hostPid, rs.getInt("reported_pid")), state,
+                            Times.instant(Queries.micros(rs, "first_seen")),
+                            Times.instant(Queries.micros(rs, "last_seen"))},
+                            rs.getObject("uid"), rs.getString("command"));
                 })
                 .forEach(report::add);
         });
-        print(report);
+        print(report, TABLE, width.lineWidth());
         return ExitCode.OK;
     }
 }

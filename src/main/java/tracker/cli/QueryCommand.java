@@ -1,6 +1,7 @@
 package tracker.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,6 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import tracker.report.Format;
+import tracker.report.LineWidth;
 import tracker.report.Renderer;
 import tracker.report.Report;
 
@@ -66,6 +68,19 @@ abstract class QueryCommand implements Callable<Integer> {
 
     void print(Report report) {
         Renderer.render(report, format(), out());
+    }
+
+    /**
+     * {@code report} in full as JSON or CSV; as a table, its {@code tableColumns} (the last
+     * of them the command line), each line cut to {@code width}.
+     */
+    void print(Report report, List<String> tableColumns, LineWidth width) {
+        if (format() == Format.TABLE) {
+            Renderer.table(report.select(tableColumns), out(), width);
+            out().flush();
+        } else {
+            print(report);
+        }
     }
 
     /** A usage error this command found in its options (exit 2): throw it. */

@@ -18,8 +18,13 @@ public final class Renderer {
     }
 
     public static void render(Report report, Format format, PrintWriter out) {
+        render(report, format, out, LineWidth.UNLIMITED);
+    }
+
+    /** As {@link #render(Report, Format, PrintWriter)}; a table's lines are cut to {@code width}. */
+    public static void render(Report report, Format format, PrintWriter out, LineWidth width) {
         switch (format) {
-            case TABLE -> table(report, out);
+            case TABLE -> table(report, out, width);
             case JSON -> json(report, out);
             case CSV -> csv(report, out);
         }
@@ -28,6 +33,14 @@ public final class Renderer {
 
     /** Aligned columns; numbers and sizes right-aligned. */
     public static void table(Report report, PrintWriter out) {
+        table(report, out, LineWidth.UNLIMITED);
+    }
+
+    /**
+     * Aligned columns, each line cut to {@code width} by shortening its last cell (see
+     * {@link LineWidth#fit}): the column a report puts last is the one that may be cut.
+     */
+    public static void table(Report report, PrintWriter out, LineWidth width) {
         List<String> columns = report.columns();
         int[] widths = new int[columns.size()];
         boolean[] right = new boolean[columns.size()];
@@ -45,20 +58,24 @@ public final class Renderer {
             }
         }
         StringBuilder line = new StringBuilder();
-        appendRow(line, columns.stream().map(String::toUpperCase).toArray(String[]::new), widths, right);
-        out.println(line);
+        String[] headings = columns.stream().map(String::toUpperCase).toArray(String[]::new);
+        int lastStart = appendRow(line, headings, widths, right);
+        out.println(width.fit(line.toString(), lastStart));
         for (String[] row : text) {
             line.setLength(0);
-            appendRow(line, row, widths, right);
-            out.println(line);
+            lastStart = appendRow(line, row, widths, right);
+            out.println(width.fit(line.toString(), lastStart));
         }
     }
 
-    private static void appendRow(StringBuilder line, String[] cells, int[] widths, boolean[] right) {
+    /** Appends one line's cells; returns where its last cell starts. */
+    private static int appendRow(StringBuilder line, String[] cells, int[] widths, boolean[] right) {
+        int lastStart = 0;
         for (int c = 0; c < cells.length; c++) {
             if (c > 0) {
                 line.append("  ");
             }
+            lastStart = line.length();
             boolean last = c == cells.length - 1;
             int pad = widths[c] - cells[c].length();
             if (right[c]) {
@@ -70,6 +87,7 @@ public final class Renderer {
                 }
             }
         }
+        return lastStart;
     }
 
     public static String tableText(Object cell) {

@@ -47,6 +47,26 @@ public final class Report {
         return copy;
     }
 
+    /** A copy with only {@code kept}, in that order: a table shows fewer fields than JSON and CSV. */
+    public Report select(List<String> kept) {
+        int[] indexes = new int[kept.size()];
+        for (int k = 0; k < indexes.length; k++) {
+            indexes[k] = columns.indexOf(kept.get(k));
+            if (indexes[k] < 0) {
+                throw new IllegalArgumentException("no column " + kept.get(k) + " in " + columns);
+            }
+        }
+        Report copy = new Report(kept);
+        for (Object[] row : rows) {
+            Object[] cells = new Object[indexes.length];
+            for (int k = 0; k < indexes.length; k++) {
+                cells[k] = row[indexes[k]];
+            }
+            copy.add(cells);
+        }
+        return copy;
+    }
+
     public List<String> columns() {
         return columns;
     }

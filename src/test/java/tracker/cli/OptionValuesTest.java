@@ -86,6 +86,8 @@ class OptionValuesTest {
         assertUsageError("--max-bytes", "leaks", "--db", db, "--max-bytes", "-1");
         assertUsageError("--max-bytes", "leaks", "--db", db, "--max-bytes", "3 apples");
         assertUsageError("--kind", "dump", "--db", db, "--kind", "page");
+        assertUsageError("--width", "ps", "--db", db, "--width", "0");
+        assertUsageError("--width", "audit", "--db", db, "--width", "wide");
         assertUsageError("--buffer", "history", "--db", db, "--buffer", "0xZZ");
         assertUsageError("--timeout", "sql", "--db", db, "--timeout", "1h", "SELECT 1");
         assertUsageError("--socket-mode", "serve", "--db", directory.resolve("s").toString(), "--socket-mode", "999");

@@ -45,6 +45,35 @@ class RendererTest {
     }
 
     @Test
+    void aTableCutToAWidthShortensOnlyItsLastColumn() {
+        Report report = new Report("pid", "size", "command")
+                .add(7, new Bytes(1536), "python3 train.py --epochs 90")
+                .add(12345, new Bytes(0), "ls");
+        StringWriter text = new StringWriter();
+        Renderer.table(report, new PrintWriter(text), new LineWidth(25));
+        assertEquals("  PID      SIZE  COMMAND\n"
+                + "    7  1.50 KiB  pytho...\n"
+                + "12345       0 B  ls\n", text.toString().replace(System.lineSeparator(), "\n"));
+        // narrower than the other columns: they stay whole, the last is all that is cut
+        text.getBuffer().setLength(0);
+        Renderer.table(report, new PrintWriter(text), new LineWidth(10));
+        assertEquals("  PID      SIZE  ...\n"
+                + "    7  1.50 KiB  ...\n"
+                + "12345       0 B  ls\n", text.toString().replace(System.lineSeparator(), "\n"));
+    }
+
+    @Test
+    void aLineIsCutBetweenCharactersNeverWithinOne() {
+        LineWidth width = new LineWidth(12);
+        assertEquals("pid 7: ab...", width.fit("pid 7: abcdefgh", 7));
+        String smile = "\uD83D\uDE00"; // one character, two chars in a Java string
+        assertEquals("pid 7: " + smile.repeat(2) + "...", width.fit("pid 7: " + smile.repeat(6), 7));
+        assertEquals("a long head: x", width.fit("a long head: x", 13), "cutting would not shorten it");
+        assertEquals("pid 7: abcde", width.fit("pid 7: abcde", 7), "it fits");
+        assertEquals("pid 7: abcdefgh", LineWidth.UNLIMITED.fit("pid 7: abcdefgh", 7));
+    }
+
+    @Test
     void humanSizesUseBinaryUnits() {
         assertEquals("1023 B", Bytes.human(1023));
         assertEquals("1.00 KiB", Bytes.human(1024));
