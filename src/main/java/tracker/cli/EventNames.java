@@ -8,6 +8,9 @@ import tracker.wire.MessageType;
 /** How tracker history names an event and the kind of memory or kernel it concerns. */
 final class EventNames {
 
+    /** What the live set calls a CB's memory: CBs are carved out of L1. */
+    static final String CB_MEMORY = "L1";
+
     private EventNames() {
     }
 
@@ -16,16 +19,25 @@ final class EventNames {
         return type == null ? "TYPE_" + event.typeCode() : type.name();
     }
 
-    /** The memory type of an ALLOC, the kernel type of a KERNEL_LOAD, else null. */
+    /**
+     * The memory type of a buffer's event, L1 for a CB's, the kernel type of a kernel's, as
+     * the live set names them; null when the event does not know its record (a free of
+     * nothing live).
+     */
     static String type(HistoryEvent event) {
         MessageType type = MessageType.ofCode(event.typeCode());
-        if (type == MessageType.ALLOC) {
-            MemoryType memory = MemoryType.ofCode(event.bufferType());
-            return memory == null ? Integer.toString(event.bufferType()) : memory.name();
+        if (type == null || !type.changesLiveSet() || !event.recordKnown()) {
+            return null;
         }
-        if (type == MessageType.KERNEL_LOAD) {
-            return KernelType.nameOf(event.bufferType());
-        }
-        return null;
+        return switch (type) {
+            case CB_ALLOC, CB_FREE -> CB_MEMORY;
+            case KERNEL_LOAD, KERNEL_UNLOAD -> KernelType.nameOf(event.bufferType());
+            default -> memory(event.bufferType());
+        };
+    }
+
+    private static String memory(int code) {
+        MemoryType memory = MemoryType.ofCode(code);
+        return memory == null ? Integer.toString(code) : memory.name();
     }
 }

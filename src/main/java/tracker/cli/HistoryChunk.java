@@ -16,8 +16,8 @@ final class HistoryChunk {
             .thenComparingLong(chunk -> chunk.firstMicros)
             .thenComparingLong(chunk -> chunk.id);
 
-    /** A chunk as read from {@code event_chunks}. */
-    record Row(long id, long processId, Integer pid, long firstMicros, byte[] data) {
+    /** A chunk as read from {@code event_chunks}: {@code encoding} says the version of {@code data}. */
+    record Row(long id, long processId, Integer pid, long firstMicros, int encoding, byte[] data) {
     }
 
     private final long id;
@@ -32,7 +32,7 @@ final class HistoryChunk {
         this.processId = row.processId();
         this.pid = row.pid();
         this.firstMicros = row.firstMicros();
-        this.cursor = new EventChunkCodec.Cursor(row.data());
+        this.cursor = new EventChunkCodec.Cursor(row.data(), row.encoding());
         this.filter = filter;
     }
 
@@ -55,8 +55,8 @@ final class HistoryChunk {
     }
 
     /** How many events of {@code data} the filter shows. */
-    static long count(byte[] data, HistoryFilter filter) {
-        EventChunkCodec.Cursor cursor = new EventChunkCodec.Cursor(data);
+    static long count(byte[] data, int encoding, HistoryFilter filter) {
+        EventChunkCodec.Cursor cursor = new EventChunkCodec.Cursor(data, encoding);
         long count = 0;
         while (cursor.next()) {
             if (filter.matches(cursor)) {

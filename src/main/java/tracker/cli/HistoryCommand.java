@@ -4,9 +4,7 @@ import java.time.Instant;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import tracker.report.Bytes;
 import tracker.report.Format;
-import tracker.report.Hex;
 import tracker.report.RowWriter;
 import tracker.store.HistoryEvent;
 import tracker.store.Times;
@@ -16,7 +14,8 @@ import tracker.store.Times;
                 + "KERNEL_UNLOAD the daemon received (queries and dump requests are not kept).",
                 "The history is stored compactly, one chunk per process per commit window; times are the daemon's "
                         + "receive times, to the microsecond. ref_count is the record's count after the event "
-                        + "(0: gone). unknown_free marks a FREE of a record that was not live. "
+                        + "(0: gone). A free shows the size and type of the record it released; one that released "
+                        + "nothing shows none (unknown_free marks a free of a record that was not live). "
                         + "Records of a reaped process end in the audit (tracker audit), not here."})
 final class HistoryCommand extends QueryCommand {
 
@@ -64,9 +63,7 @@ final class HistoryCommand extends QueryCommand {
             }
         } else {
             try (RowWriter rows = new RowWriter(HistoryTable.COLUMNS, format(), out())) {
-                read(backend, filter, event -> rows.write(event.receivedAt(), event.pid(), EventNames.event(event),
-                        event.deviceId(), EventNames.type(event), new Hex(event.bufferId()), new Bytes(event.size()),
-                        event.refCountAfter(), event.unknownFree()), damaged);
+                read(backend, filter, event -> rows.write(HistoryTable.cells(event)), damaged);
             }
         }
         out().flush();

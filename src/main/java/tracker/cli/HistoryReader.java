@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
 import tracker.store.CorruptBlobException;
+import tracker.store.EventChunkCodec;
 import tracker.store.HistoryEvent;
 import tracker.store.StoredBlob;
 import tracker.store.Times;
@@ -50,7 +51,7 @@ final class HistoryReader {
     /** The chunk's events as stored, or null when it is damaged (said once). */
     private byte[] payload(long id, int encoding, byte[] stored) {
         try {
-            return StoredBlob.open(encoding, stored, () -> "history chunk " + id);
+            return StoredBlob.open(encoding, EventChunkCodec.STORED_ENCODING, stored, () -> "history chunk " + id);
         } catch (CorruptBlobException e) {
             if (damaged.add(id)) {
                 onDamaged.accept(e.getMessage());
@@ -129,7 +130,8 @@ final class HistoryReader {
                 if (payload == null) {
                     continue;
                 }
-                events += filter.takesWholeChunk(first, last) ? chunks.getInt(3) : HistoryChunk.count(payload, filter);
+                events += filter.takesWholeChunk(first, last) ? chunks.getInt(3)
+                        : HistoryChunk.count(payload, chunks.getInt(4), filter);
                 if (events >= limit && reached == Long.MIN_VALUE) {
                     reached = first; // go on through the chunks that start at the same time
                 }
@@ -142,7 +144,7 @@ final class HistoryReader {
     private long countStraddling(long from) throws SQLException {
         long count = 0;
         for (HistoryChunk.Row row : straddling(from)) {
-            count += HistoryChunk.count(row.data(), filter.startingAt(from));
+            count += HistoryChunk.count(row.data(), row.encoding(), filter.startingAt(from));
         }
         return count;
     }
@@ -243,9 +245,10 @@ final class HistoryReader {
     /** null for a damaged chunk */
     private HistoryChunk.Row row(ResultSet chunks) throws SQLException {
         long id = chunks.getLong(1);
-        byte[] payload = payload(id, chunks.getInt(5), chunks.getBytes(6));
+        int encoding = chunks.getInt(5);
+        byte[] payload = payload(id, encoding, chunks.getBytes(6));
         return payload == null ? null : new HistoryChunk.Row(id, chunks.getLong(2), (Integer) chunks.getObject(3),
-                micros(chunks, 4), payload);
+                micros(chunks, 4), encoding, payload);
     }
 
     private static long micros(ResultSet rs, int column) throws SQLException {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import tracker.report.Bytes;
+import tracker.report.Hex;
 import tracker.store.HistoryEvent;
 
 /**
@@ -50,6 +51,8 @@ final class HistoryTable {
     /** What println writes, as the generic renderer ends its lines. */
     private static final String NEWLINE = System.lineSeparator();
     private static final String SPACES = " ".repeat(64);
+    /** An empty cell, as the generic renderer writes null. */
+    private static final String NONE = "-";
 
     private final PrintWriter out;
     private final InstantText times = new InstantText();
@@ -66,6 +69,16 @@ final class HistoryTable {
         for (int c = 0; c < widths.length; c++) {
             widths[c] = COLUMNS.get(c).length();
         }
+    }
+
+    /**
+     * An event's cells as JSON, CSV and the generic table take them: a size only when the
+     * event knows its record.
+     */
+    static Object[] cells(HistoryEvent event) {
+        return new Object[] {event.receivedAt(), event.pid(), EventNames.event(event), event.deviceId(),
+                EventNames.type(event), new Hex(event.bufferId()), event.recordKnown() ? new Bytes(event.size()) : null,
+                event.refCountAfter(), event.unknownFree()};
     }
 
     /** The whole table of {@code events}. */
@@ -104,8 +117,10 @@ final class HistoryTable {
     /** Sizes the columns from the held events, writes the heading and those events. */
     private void start(boolean more) {
         boolean anyPid = more;
+        boolean anySize = more;
         for (HistoryEvent event : held) {
             anyPid |= event.pid() != null;
+            anySize |= event.recordKnown();
             widen(TIME, times.length(event.receivedAt()));
             widen(PID, pidLength(event));
             widen(EVENT, EventNames.event(event).length());
@@ -120,7 +135,7 @@ final class HistoryTable {
         if (!held.isEmpty()) {
             right[PID] = anyPid;
             right[DEVICE] = true;
-            right[SIZE] = true;
+            right[SIZE] = anySize;
             right[REF_COUNT] = true;
         }
         for (int c = 0; c < widths.length; c++) {
@@ -214,12 +229,12 @@ final class HistoryTable {
     }
 
     private String size(HistoryEvent event) {
-        return sizes.computeIfAbsent(event.size(), Bytes::human);
+        return event.recordKnown() ? sizes.computeIfAbsent(event.size(), Bytes::human) : NONE;
     }
 
     private static String type(HistoryEvent event) {
         String type = EventNames.type(event);
-        return type == null ? "-" : type;
+        return type == null ? NONE : type;
     }
 
     private static int pidLength(HistoryEvent event) {

@@ -159,27 +159,28 @@ final class Ledger {
         noteProcess(process, event.receivedMicros());
         MessageType type = event.type();
         LiveKey key = new LiveKey(RecordKind.of(type), event.deviceId(), event.bufferId());
-        int refCountAfter;
-        boolean unknownFree = false;
         if (type.allocates()) {
-            refCountAfter = allocate(key, event);
-        } else {
-            LiveRecord first = live.get(key);
-            LiveRecord own = heldBy(first, process);
-            if (own != null) {
-                refCountAfter = release(own);
-            } else {
-                // nobody holds it, or only other processes do: theirs are never touched
-                if (first == null) {
-                    unknownFrees++;
-                    unknownFree = true;
-                } else {
-                    refusedFrees++;
-                }
-                refCountAfter = 0;
-            }
+            record(process, event, allocate(key, event), 0, event.bufferType(), event.size());
+            return;
         }
-        record(process, event, refCountAfter, unknownFree);
+        LiveRecord first = live.get(key);
+        LiveRecord own = heldBy(first, process);
+        if (own != null) {
+            // the history keeps what the free released: a FREE carries neither size nor type
+            long size = own.size;
+            int bufferType = own.typeCode();
+            record(process, event, release(own), EventChunkCodec.FREED_RECORD, bufferType, size);
+            return;
+        }
+        // nobody holds it, or only other processes do: theirs are never touched
+        int flags = 0;
+        if (first == null) {
+            unknownFrees++;
+            flags = EventChunkCodec.UNKNOWN_FREE;
+        } else {
+            refusedFrees++;
+        }
+        record(process, event, 0, flags, event.bufferType(), event.size());
     }
 
     /** The record of {@code first}'s chain that {@code process} holds, or null. */
@@ -306,15 +307,22 @@ final class Ledger {
         }
     }
 
-    private void record(ProcessRecord process, Event event, int refCountAfter, boolean unknownFree) {
+    /**
+     * Adds the event to its process's open chunk.
+     *
+     * @param flags      {@link EventChunkCodec#UNKNOWN_FREE}, {@link EventChunkCodec#FREED_RECORD} or 0
+     * @param bufferType what the history keeps as the event's type: the record's, for a free that released one
+     * @param size       as {@code bufferType}
+     */
+    private void record(ProcessRecord process, Event event, int refCountAfter, int flags, int bufferType, long size) {
         if (pendingHistoryBytes > MAX_PENDING_HISTORY_BYTES) {
             droppedHistoryEvents++;
             return;
         }
         EventChunkCodec.Builder chunk = openChunks.computeIfAbsent(process, p -> new EventChunkCodec.Builder());
         int before = chunk.byteCount();
-        chunk.add(event.receivedMicros(), event.type().code(), event.deviceId(), event.bufferType(), event.size(),
-                event.bufferId(), event.clientTimestamp(), refCountAfter, unknownFree);
+        chunk.add(event.receivedMicros(), event.type().code(), flags, event.deviceId(), bufferType, size,
+                event.bufferId(), event.clientTimestamp(), refCountAfter);
         pendingHistoryBytes += chunk.byteCount() - before;
         if (chunk.count() >= MAX_CHUNK_EVENTS) {
             sealChunk(process, chunk);

@@ -33,6 +33,15 @@ final class LiveRecord {
         this.allocatedMicros = allocatedMicros;
     }
 
+    /** The buffer_type code of its type: the memory type of a buffer, the kernel type of a kernel, 0 for a CB. */
+    int typeCode() {
+        return switch (key.kind()) {
+            case BUFFER -> totalSlot; // a buffer's bytes count under its memory type's code
+            case KERNEL -> tracker.wire.KernelType.codeOf(type);
+            case CB -> 0;
+        };
+    }
+
     LiveRow toRow() {
         return new LiveRow(key.kind().name(), key.deviceId(), key.bufferId(), type, size, refCount, owner.id,
                 allocatedMicros);

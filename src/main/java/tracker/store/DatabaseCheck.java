@@ -105,8 +105,10 @@ public final class DatabaseCheck {
                 int[] decoded = {0};
                 boolean[] invented = {false};
                 try {
-                    byte[] payload = StoredBlob.open(rows.getInt(5), rows.getBytes(6), () -> name);
-                    EventChunkCodec.decode(payload, rows.getLong(2), (Integer) rows.getObject(3), event -> {
+                    int encoding = rows.getInt(5);
+                    byte[] payload = StoredBlob.open(encoding, EventChunkCodec.STORED_ENCODING, rows.getBytes(6),
+                            () -> name);
+                    EventChunkCodec.decode(payload, encoding, rows.getLong(2), (Integer) rows.getObject(3), event -> {
                         decoded[0]++;
                         invented[0] |= !plausible(event);
                     });

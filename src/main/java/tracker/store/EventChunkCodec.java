@@ -2,23 +2,35 @@ package tracker.store;
 
 import java.time.Instant;
 import java.util.function.Consumer;
+import tracker.wire.MessageType;
 
 /**
  * The compact encoding of a window's events for one process, stored in
  * {@code event_chunks.data}. Each event is a head byte (low 4 bits: message type; bit 4:
- * unknown free; bit 5: client timestamp is 0, as in every FREE) then varints, most of them
- * deltas from the previous event of the chunk, which keeps a typical event near 10 bytes:
+ * unknown free; bit 5: client timestamp is 0, as in every FREE; bit 6: a free's size and
+ * buffer type are those of the record it released) then varints, most of them deltas from
+ * the previous event of the chunk, which keeps a typical event near 10 bytes:
  * <pre>
  *   Varints.zigzag(received_us - prev) | device_id | buffer_type (byte) | size
  *   Varints.zigzag(buffer_id - prev) | [Varints.zigzag(client_ts - prev nonzero client_ts)] | ref_count_after
  * </pre>
- * Builders are not thread-safe; decoding is.
+ * Version 2 (the {@code encoding} column {@link StoredBlob#SEALED_V2}) added bit 6. Chunks of
+ * version 1 ({@link StoredBlob#SEALED}) hold in a free's size and buffer type what the client
+ * sent (nothing, in a FREE); bit 6 is never read in them, so their frees read as not knowing
+ * the record. Builders are not thread-safe; decoding is.
  */
 public final class EventChunkCodec {
 
-    public static final int ENCODING_V1 = 1;
-    private static final int UNKNOWN_FREE_FLAG = 0x10;
+    /** The {@code encoding} of the chunks this version writes. */
+    public static final int STORED_ENCODING = StoredBlob.SEALED_V2;
+    /** Flag of {@link Builder#add}: a free of a record that was not live. */
+    public static final int UNKNOWN_FREE = 0x10;
     private static final int NO_TIMESTAMP_FLAG = 0x20;
+    /** Flag of {@link Builder#add}: the free's size and buffer type are those of the record it released. */
+    public static final int FREED_RECORD = 0x40;
+    private static final int ADDED_FLAGS = UNKNOWN_FREE | FREED_RECORD;
+    /** The head bits a chunk of version 1 may hold: its writers set no other. */
+    private static final int V1_HEAD_BITS = 0x3F;
     /** head + four 10-byte varlongs + two 5-byte varints + type byte */
     private static final int MAX_EVENT_BYTES = 1 + 4 * 10 + 2 * 5 + 1;
 
@@ -36,8 +48,14 @@ public final class EventChunkCodec {
         private long previousBufferId;
         private long previousTimestamp;
 
-        public void add(long receivedMicros, int typeCode, int deviceId, int bufferType, long size, long bufferId,
-                        long clientTimestamp, int refCountAfter, boolean unknownFree) {
+        /**
+         * @param flags {@link #UNKNOWN_FREE}, {@link #FREED_RECORD} or none (0)
+         */
+        public void add(long receivedMicros, int typeCode, int flags, int deviceId, int bufferType, long size,
+                        long bufferId, long clientTimestamp, int refCountAfter) {
+            if ((flags & ~ADDED_FLAGS) != 0 || (typeCode & ~0x0F) != 0) {
+                throw new IllegalArgumentException("type " + typeCode + " with flags 0x" + Integer.toHexString(flags));
+            }
             ensure(MAX_EVENT_BYTES);
             if (count == 0) {
                 firstMicros = receivedMicros;
@@ -45,8 +63,7 @@ public final class EventChunkCodec {
             lastMicros = receivedMicros;
             count++;
             boolean noTimestamp = clientTimestamp == 0;
-            bytes[length++] = (byte) (typeCode | (unknownFree ? UNKNOWN_FREE_FLAG : 0)
-                    | (noTimestamp ? NO_TIMESTAMP_FLAG : 0));
+            bytes[length++] = (byte) (typeCode | flags | (noTimestamp ? NO_TIMESTAMP_FLAG : 0));
             putVarLong(Varints.zigzag(receivedMicros - previousMicros));
             putVarLong(deviceId & 0xFFFFFFFFL);
             bytes[length++] = (byte) bufferType;
@@ -92,9 +109,13 @@ public final class EventChunkCodec {
         }
     }
 
-    /** Decodes a chunk, handing each event to {@code sink} in the order they were received. */
-    public static void decode(byte[] data, long processId, Integer pid, Consumer<HistoryEvent> sink) {
-        Cursor cursor = new Cursor(data);
+    /**
+     * Decodes a chunk, handing each event to {@code sink} in the order they were received.
+     *
+     * @param encoding the chunk's {@code encoding} column, which says its version
+     */
+    public static void decode(byte[] data, int encoding, long processId, Integer pid, Consumer<HistoryEvent> sink) {
+        Cursor cursor = new Cursor(data, encoding);
         while (cursor.next()) {
             sink.accept(cursor.event(processId, pid));
         }
@@ -108,6 +129,8 @@ public final class EventChunkCodec {
     public static final class Cursor {
         private final byte[] data;
         private final int[] position = {0};
+        /** the head bits this chunk's version defines */
+        private final int headBits;
         private int head;
         private long micros;
         private int deviceId;
@@ -117,8 +140,12 @@ public final class EventChunkCodec {
         private long timestamp;
         private int refCount;
 
-        public Cursor(byte[] data) {
+        /**
+         * @param encoding the chunk's {@code encoding} column, which says its version
+         */
+        public Cursor(byte[] data, int encoding) {
             this.data = data;
+            this.headBits = encoding >= StoredBlob.SEALED_V2 ? 0xFF : V1_HEAD_BITS;
         }
 
         /** Moves to the next event; false (and nothing changed) at the end of the chunk. */
@@ -126,7 +153,7 @@ public final class EventChunkCodec {
             if (position[0] >= data.length) {
                 return false;
             }
-            head = data[position[0]++] & 0xFF;
+            head = data[position[0]++] & headBits;
             micros += Varints.unzigzag(Varints.get(data, position));
             deviceId = (int) Varints.get(data, position);
             bufferType = data[position[0]++] & 0xFF;
@@ -173,13 +200,27 @@ public final class EventChunkCodec {
         }
 
         public boolean unknownFree() {
-            return (head & UNKNOWN_FREE_FLAG) != 0;
+            return (head & UNKNOWN_FREE) != 0;
+        }
+
+        /**
+         * Whether size and buffer type are those of the record: always for an allocation; for a
+         * free, when it released a live record and the chunk is of a version that keeps them.
+         */
+        public boolean recordKnown() {
+            return (head & FREED_RECORD) != 0 || !releases(typeCode());
         }
 
         /** The current event as a record. */
         public HistoryEvent event(long processId, Integer pid) {
             return new HistoryEvent(processId, pid, Instant.EPOCH.plusNanos(micros * 1000), typeCode(), deviceId,
-                    bufferType, size, bufferId, clientTimestamp(), refCount, unknownFree());
+                    bufferType, size, bufferId, clientTimestamp(), refCount, unknownFree(), recordKnown());
         }
+    }
+
+    /** FREE, CB_FREE and KERNEL_UNLOAD: the messages that release a record. */
+    private static boolean releases(int typeCode) {
+        MessageType type = MessageType.ofCode(typeCode);
+        return type != null && type.changesLiveSet() && !type.allocates();
     }
 }

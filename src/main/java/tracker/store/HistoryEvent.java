@@ -5,9 +5,17 @@ import java.time.Instant;
 /**
  * One state-changing message as the history keeps it.
  *
+ * @param size          for an allocation, its size; for a free, the size of the record it
+ *                      released, when {@code recordKnown}
+ * @param bufferType    as {@code size}: the memory type (kernel type for kernels) sent with
+ *                      the allocation, or the released record's
  * @param refCountAfter the record's reference count after the message (0: gone)
  * @param unknownFree   a free of a record that was not live (allocated before tracking
  *                      began, or already reaped)
+ * @param recordKnown   whether size and bufferType describe the record: always for an
+ *                      allocation; for a free, only when it released a live record of its
+ *                      sender (not for an unknown free, nor one of another process's record,
+ *                      nor in history written before frees kept them)
  */
 public record HistoryEvent(
         long processId,
@@ -20,5 +28,6 @@ public record HistoryEvent(
         long bufferId,
         long clientTimestamp,
         int refCountAfter,
-        boolean unknownFree) {
+        boolean unknownFree,
+        boolean recordKnown) {
 }

@@ -302,7 +302,7 @@ public final class StoreWriter {
                 statement.setObject(4, Times.utc(chunk.firstMicros()));
                 statement.setObject(5, Times.utc(chunk.lastMicros()));
                 statement.setInt(6, chunk.eventCount());
-                statement.setInt(7, StoredBlob.SEALED);
+                statement.setInt(7, EventChunkCodec.STORED_ENCODING);
                 statement.setBytes(8, StoredBlob.seal(chunk.data()));
                 statement.addBatch();
             }

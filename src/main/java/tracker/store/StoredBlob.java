@@ -16,6 +16,11 @@ public final class StoredBlob {
     public static final int UNSEALED = 1;
     /** {@code encoding} of a codec payload followed by its CRC-32C. */
     public static final int SEALED = 2;
+    /**
+     * {@code encoding} of a payload in the second version of its codec, followed by its CRC-32C:
+     * history chunks since they keep what a free released (see {@link EventChunkCodec}).
+     */
+    public static final int SEALED_V2 = 3;
 
     private static final int CHECKSUM_BYTES = 4;
 
@@ -40,9 +45,20 @@ public final class StoredBlob {
      *         checksum does not match
      */
     public static byte[] open(int encoding, byte[] stored, Supplier<String> name) {
-        if (encoding != SEALED) {
+        return open(encoding, SEALED, stored, name);
+    }
+
+    /**
+     * The payload of a stored blob whose codec has had versions: {@link #SEALED} is its first,
+     * and each later one up to {@code newest} is read too.
+     *
+     * @throws CorruptBlobException as {@link #open(int, byte[], Supplier)}
+     */
+    public static byte[] open(int encoding, int newest, byte[] stored, Supplier<String> name) {
+        if (encoding < SEALED || encoding > newest) {
             throw new CorruptBlobException(name.get() + " has encoding " + encoding + ", which this version does not"
-                    + " read (expected " + SEALED + ")");
+                    + " read (expected " + (newest == SEALED ? Integer.toString(SEALED) : SEALED + " to " + newest)
+                    + ")");
         }
         if (stored == null || stored.length < CHECKSUM_BYTES) {
             throw new CorruptBlobException(name.get() + " is damaged: " + (stored == null ? "no data" : stored.length

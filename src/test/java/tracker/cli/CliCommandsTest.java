@@ -179,8 +179,8 @@ class CliCommandsTest {
             List<String> lines = all.out().lines().toList();
             assertEquals(9, lines.size(), all.out());
             assertTrue(lines.get(1).contains(",ALLOC,0,DRAM,0x2000,8192,1,false"), lines.get(1));
-            assertTrue(lines.get(7).contains(",FREE,0,,0x4000,0,0,false"), lines.get(7));
-            assertTrue(lines.get(8).contains(",FREE,0,,0x5000,0,0,true"), lines.get(8));
+            assertTrue(lines.get(7).contains(",FREE,0,TRACE,0x4000,100,0,false"), lines.get(7));
+            assertTrue(lines.get(8).contains(",FREE,0,,0x5000,,0,true"), lines.get(8));
 
             Cli.Result buffer = Cli.throughDaemon(database, "history", "--buffer", "0x2000", "--device", "0",
                     "--format", "csv");

@@ -72,8 +72,10 @@ class HistoryStreamTest {
                             open[p] = new EventChunkCodec.Builder();
                         }
                         for (HistoryEvent e : events(random, processId, pids[p], T0 + w * WINDOW_US)) {
-                            open[p].add(micros(e), e.typeCode(), e.deviceId(), e.bufferType(), e.size(), e.bufferId(),
-                                    e.clientTimestamp(), e.refCountAfter(), e.unknownFree());
+                            int flags = e.unknownFree() ? EventChunkCodec.UNKNOWN_FREE
+                                    : e.typeCode() == 2 && e.recordKnown() ? EventChunkCodec.FREED_RECORD : 0;
+                            open[p].add(micros(e), e.typeCode(), flags, e.deviceId(), e.bufferType(), e.size(),
+                                    e.bufferId(), e.clientTimestamp(), e.refCountAfter());
                             openEvents.get(p).add(e);
                         }
                     }
@@ -112,9 +114,12 @@ class HistoryStreamTest {
                 case 2 -> 8; // CB_ALLOC
                 default -> 10; // KERNEL_LOAD
             };
+            // a FREE knows the record it released, or not (unknown, or another process's)
+            boolean unknownFree = type == 2 && random.nextInt(7) == 0;
             events.add(new HistoryEvent(processId, pid, Times.instant(micros), type, random.nextInt(3),
                     random.nextInt(5), 4096L * (1 + random.nextInt(100)), 0x1000L * (1 + random.nextInt(12)),
-                    type == 2 ? 0 : micros * 3, random.nextInt(3), type == 2 && random.nextInt(7) == 0));
+                    type == 2 ? 0 : micros * 3, random.nextInt(3), unknownFree,
+                    type != 2 || !unknownFree && random.nextInt(5) > 0));
         }
         return events;
     }
@@ -138,8 +143,8 @@ class HistoryStreamTest {
         for (HistoryEvent e : kept) {
             String type = EventNames.type(e);
             lines.add(e.receivedAt() + "," + (e.pid() == null ? "" : e.pid()) + "," + EventNames.event(e) + ","
-                    + e.deviceId() + "," + (type == null ? "" : type) + "," + new Hex(e.bufferId()) + "," + e.size()
-                    + "," + e.refCountAfter() + "," + e.unknownFree());
+                    + e.deviceId() + "," + (type == null ? "" : type) + "," + new Hex(e.bufferId()) + ","
+                    + (e.recordKnown() ? Long.toString(e.size()) : "") + "," + e.refCountAfter() + "," + e.unknownFree());
         }
         return lines;
     }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import tracker.report.Bytes;
-import tracker.report.Hex;
 import tracker.report.Renderer;
 import tracker.report.Report;
 import tracker.store.HistoryEvent;
@@ -22,8 +21,7 @@ class HistoryTableTest {
     private static String generic(List<HistoryEvent> events) {
         Report report = new Report(HistoryTable.COLUMNS);
         for (HistoryEvent e : events) {
-            report.add(e.receivedAt(), e.pid(), EventNames.event(e), e.deviceId(), EventNames.type(e),
-                    new Hex(e.bufferId()), new Bytes(e.size()), e.refCountAfter(), e.unknownFree());
+            report.add(HistoryTable.cells(e));
         }
         StringWriter text = new StringWriter();
         Renderer.render(report, tracker.report.Format.TABLE, new PrintWriter(text));
@@ -55,7 +53,7 @@ class HistoryTableTest {
         int refCount = random.nextInt(5) == 0 ? random.nextInt() : random.nextInt(100_000);
         long buffer = random.nextInt(5) == 0 ? random.nextInt(16) : random.nextLong();
         return new HistoryEvent(7, pid, Instant.EPOCH.plusNanos(micros * 1000), random.nextInt(16), device,
-                random.nextInt(7), size, buffer, 0, refCount, random.nextBoolean());
+                random.nextInt(7), size, buffer, 0, refCount, random.nextBoolean(), random.nextInt(4) > 0);
     }
 
     @Test
@@ -108,7 +106,7 @@ class HistoryTableTest {
             long micros = 1_800_000_000_000_000L + i * 1001L;
             events.add(new HistoryEvent(7, wide ? 4_194_304 : 12, Instant.EPOCH.plusNanos(micros * 1000),
                     wide ? 11 : 2, wide ? 1023 : 0, wide ? 2 : 0, wide ? (1L << 40) - 1 : 64,
-                    wide ? -1L : random.nextInt(4096), 0, wide ? 999_999_999 : 0, false));
+                    wide ? -1L : random.nextInt(4096), 0, wide ? 999_999_999 : 0, false, true));
         }
         List<String> lines = fast(events).lines().toList();
         assertEquals(events.size() + 1, lines.size());
@@ -122,7 +120,7 @@ class HistoryTableTest {
             assertEquals(lines.get(1).length(), line.length(), line);
         }
         // a cell wider than any well-formed event pushes its line, and is written whole
-        events.add(new HistoryEvent(7, 12, Instant.EPOCH, 2, 0, 0, Long.MAX_VALUE, 0, 0, 0, false));
+        events.add(new HistoryEvent(7, 12, Instant.EPOCH, 2, 0, 0, Long.MAX_VALUE, 0, 0, 0, false, true));
         List<String> pushed = fast(events).lines().toList();
         assertTrue(pushed.get(pushed.size() - 1).contains(Bytes.human(Long.MAX_VALUE)), pushed.get(pushed.size() - 1));
     }

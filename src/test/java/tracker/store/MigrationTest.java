@@ -68,7 +68,7 @@ class MigrationTest {
         LiveRow held = new LiveRow("BUFFER", 0, 0x40, "DRAM", 4096, 1, 0, 1_000_000);
         LiveRow live = new LiveRow("CB", 1, 0x80, "L1", 64, 2, 1, 2_000_000);
         EventChunkCodec.Builder chunk = new EventChunkCodec.Builder();
-        chunk.add(1_000_000, 1, 0, 0, 4096, 0x40, 0, 1, false);
+        chunk.add(1_000_000, 1, 0, 0, 0, 4096, 0x40, 0, 1);
         LiveSetCodec.Writer segment = new LiveSetCodec.Writer();
         segment.put(live);
         try (Connection connection = DriverManager.getConnection(url, "tracker", "");
@@ -106,7 +106,8 @@ class MigrationTest {
             try (Statement sql = connection.createStatement();
                  var rs = sql.executeQuery("SELECT encoding, data FROM event_chunks")) {
                 rs.next();
-                EventChunkCodec.decode(StoredBlob.open(rs.getInt(1), rs.getBytes(2), () -> "chunk"), 1, 100,
+                int encoding = rs.getInt(1);
+                EventChunkCodec.decode(StoredBlob.open(encoding, rs.getBytes(2), () -> "chunk"), encoding, 1, 100,
                         events::add);
             }
             assertEquals(1, events.size());

@@ -1,0 +1,166 @@
+package tracker.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tracker.store.Database;
+import tracker.store.EventChunkCodec;
+import tracker.store.StoredBlob;
+import tracker.store.Times;
+import tracker.testing.TestDaemon;
+import tracker.testing.WireClient;
+import tracker.wire.Frame;
+import tracker.wire.MessageType;
+
+/**
+ * What {@code tracker history} shows of each event, in every format, through a real daemon's
+ * command socket and on the file it leaves: the size and memory kind a free released.
+ */
+class HistoryOutputTest {
+
+    private static final int SELF = WireClient.SELF_PID;
+
+    @TempDir
+    Path directory;
+
+    private static Frame frame(MessageType type, int device, long size, int bufferType, long bufferId, long timestamp) {
+        return new Frame(type.code(), device, size, bufferType, SELF, bufferId, timestamp);
+    }
+
+    /** A daemon with its command socket open, that has applied and committed {@code frames}, sent in one write. */
+    private TestDaemon daemonAfter(Frame... frames) throws Exception {
+        TestDaemon daemon = TestDaemon.start(directory);
+        Cli.serveCommands(daemon.daemon());
+        try (WireClient client = WireClient.connect(daemon.socket())) {
+            client.send(frames);
+            client.query(0); // everything above is applied
+        }
+        daemon.flush();
+        return daemon;
+    }
+
+    /** The CSV lines without the header, each without its first cell (the daemon's receive time). */
+    private static List<String> withoutTime(String csv, int cells) {
+        List<String> rows = new ArrayList<>();
+        for (String line : csv.lines().skip(1).toList()) {
+            String[] split = line.split(",", -1);
+            rows.add(String.join(",", Arrays.copyOfRange(split, 1, 1 + cells)));
+        }
+        return rows;
+    }
+
+    @Test
+    void freesShowTheSizeAndMemoryKindOfTheRecordTheyReleased() throws Exception {
+        List<String> expected = List.of(
+                SELF + ",ALLOC,0,DRAM,0x2000,8192,1,false",
+                SELF + ",ALLOC,0,L1_SMALL,0x3000,512,1,false",
+                SELF + ",ALLOC,0,L1_SMALL,0x3000,512,2,false",
+                SELF + ",FREE,0,L1_SMALL,0x3000,512,1,false",
+                SELF + ",FREE,0,L1_SMALL,0x3000,512,0,false",
+                SELF + ",CB_ALLOC,1,L1,0xc000,256,1,false",
+                SELF + ",CB_FREE,1,L1,0xc000,256,0,false",
+                SELF + ",KERNEL_LOAD,0,DISPATCH,0x9000,4096,1,false",
+                SELF + ",KERNEL_UNLOAD,0,DISPATCH,0x9000,4096,0,false",
+                // a free of nothing live: no size or kind is made up for it
+                SELF + ",FREE,0,,0x5000,,0,true",
+                SELF + ",CB_FREE,1,,0xd000,,0,true",
+                SELF + ",FREE,0,DRAM,0x2000,8192,0,false");
+        // frees carry no size or kind (FREE), or the client's own (CB_FREE, KERNEL_UNLOAD): the record's is shown
+        try (TestDaemon daemon = daemonAfter(
+                frame(MessageType.ALLOC, 0, 8192, 0, 0x2000, 11),
+                frame(MessageType.ALLOC, 0, 512, 3, 0x3000, 12),
+                frame(MessageType.ALLOC, 0, 512, 3, 0x3000, 13),
+                frame(MessageType.FREE, 0, 0, 0, 0x3000, 0),
+                frame(MessageType.FREE, 0, 0, 0, 0x3000, 0),
+                frame(MessageType.CB_ALLOC, 1, 256, 0, 0xc000, 14),
+                frame(MessageType.CB_FREE, 1, 0, 0, 0xc000, 0),
+                frame(MessageType.KERNEL_LOAD, 0, 4096, 2, 0x9000, 15),
+                frame(MessageType.KERNEL_UNLOAD, 0, 0, 0, 0x9000, 0),
+                frame(MessageType.FREE, 0, 0, 0, 0x5000, 0),
+                frame(MessageType.CB_FREE, 1, 777, 0, 0xd000, 0),
+                frame(MessageType.FREE, 0, 0, 0, 0x2000, 0))) {
+            Cli.Result csv = Cli.throughDaemon(daemon.database(), "history", "--format", "csv");
+            assertEquals(ExitCode.OK, csv.exit(), csv.err());
+            assertEquals(expected, withoutTime(csv.out(), 8), csv.out());
+            assertFreesInJsonAndTable(daemon.database(), true);
+
+            Cli.Result file = Cli.onFileAfter(daemon, "history", "--db", daemon.database().toString(),
+                    "--format", "csv");
+            assertEquals(csv.out(), file.out());
+            assertFreesInJsonAndTable(daemon.database(), false);
+        }
+    }
+
+    private static void assertFreesInJsonAndTable(Path database, boolean throughDaemon) {
+        Cli.Result json = history(database, throughDaemon, "--format", "json");
+        assertEquals(ExitCode.OK, json.exit(), json.err());
+        assertTrue(json.out().contains("\"event\":\"FREE\",\"device_id\":0,\"type\":\"L1_SMALL\",\"buffer_id\":\"0x3000\","
+                + "\"size\":512,\"ref_count\":1,\"unknown_free\":false"), json.out());
+        assertTrue(json.out().contains("\"event\":\"KERNEL_UNLOAD\",\"device_id\":0,\"type\":\"DISPATCH\","
+                + "\"buffer_id\":\"0x9000\",\"size\":4096,\"ref_count\":0"), json.out());
+        assertTrue(json.out().contains("\"event\":\"FREE\",\"device_id\":0,\"type\":null,\"buffer_id\":\"0x5000\","
+                + "\"size\":null,\"ref_count\":0,\"unknown_free\":true"), json.out());
+
+        Cli.Result table = history(database, throughDaemon);
+        assertEquals(ExitCode.OK, table.exit(), table.err());
+        List<String> lines = table.out().lines().toList();
+        assertEquals(13, lines.size(), table.out());
+        assertTrue(lines.get(5).matches(".*  FREE +0  L1_SMALL +0x3000 +512 B +0  false.*"), lines.get(5));
+        assertTrue(lines.get(9).matches(".*  KERNEL_UNLOAD +0  DISPATCH +0x9000 +4.00 KiB +0  false.*"), lines.get(9));
+        assertTrue(lines.get(10).matches(".*  FREE +0  - +0x5000 +- +0  true.*"), lines.get(10));
+        assertTrue(lines.get(12).matches(".*  FREE +0  DRAM +0x2000 +8.00 KiB +0  false.*"), lines.get(12));
+    }
+
+    private static Cli.Result history(Path database, boolean throughDaemon, String... options) {
+        List<String> args = new ArrayList<>(List.of("history"));
+        args.addAll(List.of(options));
+        if (throughDaemon) {
+            return Cli.throughDaemon(database, args.toArray(String[]::new));
+        }
+        args.addAll(List.of("--db", database.toString()));
+        return Cli.onFile(args.toArray(String[]::new));
+    }
+
+    @Test
+    void historyWrittenBeforeFreesKeptTheirRecordReadsAsItWasWritten() throws Exception {
+        // a chunk of the first version, as earlier daemons stored it: its FREE holds the client's 0s
+        Path database = directory.resolve("db").resolve("tracker");
+        long micros = Times.micros(Instant.parse("2026-11-26T09:41:02.118215Z"));
+        EventChunkCodec.Builder chunk = new EventChunkCodec.Builder();
+        chunk.add(micros, MessageType.ALLOC.code(), 0, 0, 1, 4096, 0x1000, 0, 1);
+        chunk.add(micros + 10, MessageType.FREE.code(), 0, 0, 0, 0, 0x1000, 0, 0);
+        try (Database db = Database.open(database, Database.Access.READ_WRITE)) {
+            db.jdbi().useHandle(handle -> handle.createUpdate("INSERT INTO event_chunks"
+                            + " (id, process_id, pid, first_at, last_at, event_count, encoding, data)"
+                            + " VALUES (1, 1, 4321, ?, ?, 2, ?, ?)")
+                    .bind(0, Times.utc(chunk.firstMicros()))
+                    .bind(1, Times.utc(chunk.lastMicros()))
+                    .bind(2, StoredBlob.SEALED)
+                    .bind(3, StoredBlob.seal(chunk.toBytes()))
+                    .execute());
+        }
+        List<String> expected = List.of(
+                "2026-11-26T09:41:02.118215Z,4321,ALLOC,0,L1,0x1000,4096,1,false",
+                "2026-11-26T09:41:02.118225Z,4321,FREE,0,,0x1000,,0,false");
+        Cli.Result file = Cli.onFile("history", "--db", database.toString(), "--format", "csv");
+        assertEquals(ExitCode.OK, file.exit(), file.err());
+        assertEquals(expected, withoutClientTime(file.out()));
+        try (TestDaemon daemon = TestDaemon.start(directory)) {
+            Cli.Result live = Cli.throughDaemonOf(daemon, "history", "--format", "csv");
+            assertEquals(ExitCode.OK, live.exit(), live.err());
+            assertEquals(file.out(), live.out());
+        }
+    }
+
+    /** The CSV lines without the header, each with its first nine cells. */
+    private static List<String> withoutClientTime(String csv) {
+        return csv.lines().skip(1).map(line -> String.join(",", Arrays.copyOf(line.split(",", -1), 9))).toList();
+    }
+}
