@@ -59,8 +59,8 @@ public final class ClassDataTraining {
     private static void seedHistory(Path database) {
         long now = Times.micros(Instant.now());
         EventChunkCodec.Builder chunk = new EventChunkCodec.Builder();
-        chunk.add(now, 1, 0, 0, 0, 4096, 0x1000, 0, 1);
-        chunk.add(now + 10, 2, EventChunkCodec.FREED_RECORD, 0, 0, 4096, 0x1000, 0, 0);
+        chunk.add(now, 0, 1, 0, 0, 0, 4096, 0x1000, 0, 1);
+        chunk.add(now + 10, 0, 2, EventChunkCodec.FREED_RECORD, 0, 0, 4096, 0x1000, 0, 0);
         try (Database writer = Database.open(database, Database.Access.READ_WRITE)) {
             writer.jdbi().useHandle(handle -> handle.createUpdate("INSERT INTO event_chunks"
                             + " (id, process_id, pid, first_at, last_at, event_count, encoding, data)"

@@ -10,9 +10,13 @@ import tracker.store.HistoryEvent;
  */
 final class HistoryChunk {
 
-    /** Merge order: time, then chunks as stored (first event time, id): the order of a stable sort. */
+    /**
+     * Merge order: time, then rank (events of one microsecond as the daemon received them, across
+     * processes), then chunks as stored (first event time, id): the order of a stable sort.
+     */
     static final java.util.Comparator<HistoryChunk> ORDER = java.util.Comparator
             .comparingLong(HistoryChunk::micros)
+            .thenComparingInt(chunk -> chunk.cursor.rank())
             .thenComparingLong(chunk -> chunk.firstMicros)
             .thenComparingLong(chunk -> chunk.id);
 

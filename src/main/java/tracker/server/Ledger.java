@@ -67,6 +67,10 @@ final class Ledger {
     private final List<ProcessRecord> unstored = new ArrayList<>();
     private final List<ProcessRecord> endedSinceCut = new ArrayList<>();
     private long pendingHistoryBytes;
+    /** The microsecond of the last event recorded, its sender, and the rank of its events (see EventChunkCodec) */
+    private long rankMicros = Long.MIN_VALUE;
+    private ProcessRecord rankProcess;
+    private int rank;
     private long nextChunkId;
     private long nextSegmentSeq;
 
@@ -319,9 +323,18 @@ final class Ledger {
             droppedHistoryEvents++;
             return;
         }
+        // frames of several processes in one read share their time: the rank keeps their order
+        if (event.receivedMicros() != rankMicros) {
+            rankMicros = event.receivedMicros();
+            rankProcess = process;
+            rank = 0;
+        } else if (process != rankProcess) {
+            rankProcess = process;
+            rank++;
+        }
         EventChunkCodec.Builder chunk = openChunks.computeIfAbsent(process, p -> new EventChunkCodec.Builder());
         int before = chunk.byteCount();
-        chunk.add(event.receivedMicros(), event.type().code(), flags, event.deviceId(), bufferType, size,
+        chunk.add(event.receivedMicros(), rank, event.type().code(), flags, event.deviceId(), bufferType, size,
                 event.bufferId(), event.clientTimestamp(), refCountAfter);
         pendingHistoryBytes += chunk.byteCount() - before;
         if (chunk.count() >= MAX_CHUNK_EVENTS) {

@@ -8,16 +8,23 @@ import tracker.wire.MessageType;
  * The compact encoding of a window's events for one process, stored in
  * {@code event_chunks.data}. Each event is a head byte (low 4 bits: message type; bit 4:
  * unknown free; bit 5: client timestamp is 0, as in every FREE; bit 6: a free's size and
- * buffer type are those of the record it released) then varints, most of them deltas from
- * the previous event of the chunk, which keeps a typical event near 10 bytes:
+ * buffer type are those of the record it released; bit 7: a rank follows) then varints,
+ * most of them deltas from the previous event of the chunk, which keeps a typical event near
+ * 10 bytes:
  * <pre>
  *   Varints.zigzag(received_us - prev) | device_id | buffer_type (byte) | size
  *   Varints.zigzag(buffer_id - prev) | [Varints.zigzag(client_ts - prev nonzero client_ts)] | ref_count_after
+ *   [rank]
  * </pre>
- * Version 2 (the {@code encoding} column {@link StoredBlob#SEALED_V2}) added bit 6. Chunks of
- * version 1 ({@link StoredBlob#SEALED}) hold in a free's size and buffer type what the client
- * sent (nothing, in a FREE); bit 6 is never read in them, so their frees read as not knowing
- * the record. Builders are not thread-safe; decoding is.
+ * The rank orders events received in the same microsecond by different processes (whose
+ * events are in different chunks): see {@link Builder#add}. It is 0, and not written, for
+ * nearly every event.
+ *
+ * <p>Version 2 (the {@code encoding} column {@link StoredBlob#SEALED_V2}) added bits 6 and 7.
+ * Chunks of version 1 ({@link StoredBlob#SEALED}) hold in a free's size and buffer type what
+ * the client sent (nothing, in a FREE), and no ranks; bits 6 and 7 are never read in them, so
+ * their frees read as not knowing the record, and their events as of rank 0. Builders are
+ * not thread-safe; decoding is.
  */
 public final class EventChunkCodec {
 
@@ -28,11 +35,12 @@ public final class EventChunkCodec {
     private static final int NO_TIMESTAMP_FLAG = 0x20;
     /** Flag of {@link Builder#add}: the free's size and buffer type are those of the record it released. */
     public static final int FREED_RECORD = 0x40;
+    private static final int RANKED_FLAG = 0x80;
     private static final int ADDED_FLAGS = UNKNOWN_FREE | FREED_RECORD;
     /** The head bits a chunk of version 1 may hold: its writers set no other. */
     private static final int V1_HEAD_BITS = 0x3F;
-    /** head + four 10-byte varlongs + two 5-byte varints + type byte */
-    private static final int MAX_EVENT_BYTES = 1 + 4 * 10 + 2 * 5 + 1;
+    /** head + four 10-byte varlongs + three 5-byte varints + type byte */
+    private static final int MAX_EVENT_BYTES = 1 + 4 * 10 + 3 * 5 + 1;
 
     private EventChunkCodec() {
     }
@@ -49,12 +57,18 @@ public final class EventChunkCodec {
         private long previousTimestamp;
 
         /**
+         * @param rank  where the event stands among the events received in the same
+         *              microsecond: 0 for those of the first process to send in it, one more
+         *              each time the sender changes within it. Readers order events that tie on
+         *              time by it, so that frames of several processes read at once come out in
+         *              the order they were sent (a chunk's own events keep theirs). Not negative.
          * @param flags {@link #UNKNOWN_FREE}, {@link #FREED_RECORD} or none (0)
          */
-        public void add(long receivedMicros, int typeCode, int flags, int deviceId, int bufferType, long size,
-                        long bufferId, long clientTimestamp, int refCountAfter) {
-            if ((flags & ~ADDED_FLAGS) != 0 || (typeCode & ~0x0F) != 0) {
-                throw new IllegalArgumentException("type " + typeCode + " with flags 0x" + Integer.toHexString(flags));
+        public void add(long receivedMicros, int rank, int typeCode, int flags, int deviceId, int bufferType,
+                        long size, long bufferId, long clientTimestamp, int refCountAfter) {
+            if ((flags & ~ADDED_FLAGS) != 0 || (typeCode & ~0x0F) != 0 || rank < 0) {
+                throw new IllegalArgumentException("type " + typeCode + " with flags 0x" + Integer.toHexString(flags)
+                        + " and rank " + rank);
             }
             ensure(MAX_EVENT_BYTES);
             if (count == 0) {
@@ -63,7 +77,8 @@ public final class EventChunkCodec {
             lastMicros = receivedMicros;
             count++;
             boolean noTimestamp = clientTimestamp == 0;
-            bytes[length++] = (byte) (typeCode | flags | (noTimestamp ? NO_TIMESTAMP_FLAG : 0));
+            bytes[length++] = (byte) (typeCode | flags | (noTimestamp ? NO_TIMESTAMP_FLAG : 0)
+                    | (rank != 0 ? RANKED_FLAG : 0));
             putVarLong(Varints.zigzag(receivedMicros - previousMicros));
             putVarLong(deviceId & 0xFFFFFFFFL);
             bytes[length++] = (byte) bufferType;
@@ -74,6 +89,9 @@ public final class EventChunkCodec {
                 previousTimestamp = clientTimestamp;
             }
             putVarLong(refCountAfter & 0xFFFFFFFFL);
+            if (rank != 0) {
+                putVarLong(rank);
+            }
             previousMicros = receivedMicros;
             previousBufferId = bufferId;
         }
@@ -139,6 +157,7 @@ public final class EventChunkCodec {
         private long bufferId;
         private long timestamp;
         private int refCount;
+        private int rank;
 
         /**
          * @param encoding the chunk's {@code encoding} column, which says its version
@@ -163,6 +182,7 @@ public final class EventChunkCodec {
                 timestamp += Varints.unzigzag(Varints.get(data, position));
             }
             refCount = (int) Varints.get(data, position);
+            rank = (head & RANKED_FLAG) != 0 ? (int) Varints.get(data, position) : 0;
             return true;
         }
 
@@ -197,6 +217,11 @@ public final class EventChunkCodec {
 
         public int refCountAfter() {
             return refCount;
+        }
+
+        /** Its order among events received in the same microsecond (see {@link Builder#add}). */
+        public int rank() {
+            return rank;
         }
 
         public boolean unknownFree() {

@@ -52,7 +52,7 @@ class HistoryMemoryTest {
                 for (int p = 0; p < PROCESSES; p++) {
                     EventChunkCodec.Builder chunk = new EventChunkCodec.Builder();
                     for (int i = start; i < Math.min(start + CHUNK_EVENTS, EVENTS_PER_PROCESS); i++) {
-                        chunk.add(micros(i, p), 1, 0, p % 3, 0, 4096, 8L * i + p, micros(i, p), 1);
+                        chunk.add(micros(i, p), 0, 1, 0, p % 3, 0, 4096, 8L * i + p, micros(i, p), 1);
                     }
                     batch.chunks.add(new ChunkRow(id++, 100 + p, 5000 + p, chunk.firstMicros(), chunk.lastMicros(),
                             chunk.count(), chunk.toBytes()));

@@ -134,8 +134,8 @@ class HistoryOutputTest {
         Path database = directory.resolve("db").resolve("tracker");
         long micros = Times.micros(Instant.parse("2026-11-26T09:41:02.118215Z"));
         EventChunkCodec.Builder chunk = new EventChunkCodec.Builder();
-        chunk.add(micros, MessageType.ALLOC.code(), 0, 0, 1, 4096, 0x1000, 0, 1);
-        chunk.add(micros + 10, MessageType.FREE.code(), 0, 0, 0, 0, 0x1000, 0, 0);
+        chunk.add(micros, 0, MessageType.ALLOC.code(), 0, 0, 1, 4096, 0x1000, 0, 1);
+        chunk.add(micros + 10, 0, MessageType.FREE.code(), 0, 0, 0, 0, 0x1000, 0, 0);
         try (Database db = Database.open(database, Database.Access.READ_WRITE)) {
             db.jdbi().useHandle(handle -> handle.createUpdate("INSERT INTO event_chunks"
                             + " (id, process_id, pid, first_at, last_at, event_count, encoding, data)"
@@ -162,5 +162,68 @@ class HistoryOutputTest {
     /** The CSV lines without the header, each with its first nine cells. */
     private static List<String> withoutClientTime(String csv) {
         return csv.lines().skip(1).map(line -> String.join(",", Arrays.copyOf(line.split(",", -1), 9))).toList();
+    }
+
+    @Test
+    void eventsOfOneReadKeepTheOrderTheyWereSentInAcrossProcesses() throws Exception {
+        // a forked child writes through its parent's connection: one read holds both processes' frames
+        Process child = new ProcessBuilder("sleep", "600").start();
+        try {
+            int other = (int) child.pid();
+            Frame[] sent = {
+                    new Frame(MessageType.ALLOC.code(), 0, 4096, 0, SELF, 0x1000, 21),
+                    new Frame(MessageType.FREE.code(), 0, 0, 0, other, 0x1000, 0),  // not its record: refused
+                    new Frame(MessageType.FREE.code(), 0, 0, 0, SELF, 0x1000, 0),
+                    new Frame(MessageType.ALLOC.code(), 0, 8192, 1, other, 0x2000, 22),
+                    new Frame(MessageType.ALLOC.code(), 0, 4096, 0, SELF, 0x1000, 23),
+                    new Frame(MessageType.FREE.code(), 0, 0, 0, other, 0x2000, 0),
+                    new Frame(MessageType.FREE.code(), 0, 0, 0, SELF, 0x1000, 0)};
+            List<String> all = List.of(
+                    SELF + ",ALLOC,0,DRAM,0x1000,4096,1,false",
+                    other + ",FREE,0,,0x1000,,0,false",
+                    SELF + ",FREE,0,DRAM,0x1000,4096,0,false",
+                    other + ",ALLOC,0,L1,0x2000,8192,1,false",
+                    SELF + ",ALLOC,0,DRAM,0x1000,4096,1,false",
+                    other + ",FREE,0,L1,0x2000,8192,0,false",
+                    SELF + ",FREE,0,DRAM,0x1000,4096,0,false");
+            try (TestDaemon daemon = daemonAfter(sent)) {
+                Path database = daemon.database();
+                Cli.Result whole = Cli.throughDaemon(database, "history", "--format", "csv");
+                List<String> times = whole.out().lines().skip(1).map(line -> line.split(",")[0]).distinct().toList();
+                assertEquals(1, times.size(), "one read, one receive time: " + whole.out());
+                for (boolean throughDaemon : new boolean[] {true, false}) {
+                    if (!throughDaemon) {
+                        daemon.close();
+                    }
+                    String how = throughDaemon ? "through the daemon" : "on the file";
+                    assertEquals(all, csv(database, throughDaemon), how);
+                    assertEquals(List.of(all.get(0), all.get(2), all.get(4), all.get(6)),
+                            csv(database, throughDaemon, "--pid", Integer.toString(SELF)), how);
+                    assertEquals(List.of(all.get(1), all.get(3), all.get(5)),
+                            csv(database, throughDaemon, "--pid", Integer.toString(other)), how);
+                    assertEquals(List.of(all.get(0), all.get(1), all.get(2), all.get(4), all.get(6)),
+                            csv(database, throughDaemon, "--buffer", "0x1000"), how);
+                    assertEquals(all.subList(3, 7), csv(database, throughDaemon, "--limit", "4"), how);
+                    assertEquals(List.of(all.get(2), all.get(4), all.get(6)),
+                            csv(database, throughDaemon, "--buffer", "0x1000", "--limit", "3"), how);
+                    assertEquals(List.of(all.get(4), all.get(6)),
+                            csv(database, throughDaemon, "--pid", Integer.toString(SELF), "--limit", "2"), how);
+                    assertEquals(all.subList(1, 7), csv(database, throughDaemon, "--since", times.get(0),
+                            "--until", times.get(0), "--limit", "6"), how);
+                }
+            }
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    /** history in CSV, without the header and each line without its time, and with the cells up to unknown_free. */
+    private static List<String> csv(Path database, boolean throughDaemon, String... options) {
+        List<String> args = new ArrayList<>(List.of("--format", "csv"));
+        args.addAll(List.of(options));
+        Cli.Result result = history(database, throughDaemon, args.toArray(String[]::new));
+        assertEquals(ExitCode.OK, result.exit(), result.err());
+        return withoutTime(result.out(), 8);
     }
 }

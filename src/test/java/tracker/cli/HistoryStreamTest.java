@@ -42,8 +42,16 @@ class HistoryStreamTest {
     /** Every event written, in the order the chunks were stored (chunk id), each chunk in its own order. */
     private static final List<Generated> WRITTEN = new ArrayList<>();
 
-    /** An event as generated, with the chunk it was stored in. */
-    private record Generated(long chunkFirst, long chunkId, HistoryEvent event) {
+    /** An event as generated, with the chunk it was stored in and its rank within its microsecond. */
+    private record Generated(long chunkFirst, long chunkId, int rank, HistoryEvent event) {
+    }
+
+    /**
+     * A rank as the daemon gives them: the same for a process's events of one microsecond,
+     * often different between processes that send in the same one.
+     */
+    private static int rankOf(HistoryEvent e) {
+        return (int) Math.floorMod(micros(e) * 31 + e.processId() * 17, 3L);
     }
 
     @BeforeAll
@@ -74,7 +82,7 @@ class HistoryStreamTest {
                         for (HistoryEvent e : events(random, processId, pids[p], T0 + w * WINDOW_US)) {
                             int flags = e.unknownFree() ? EventChunkCodec.UNKNOWN_FREE
                                     : e.typeCode() == 2 && e.recordKnown() ? EventChunkCodec.FREED_RECORD : 0;
-                            open[p].add(micros(e), e.typeCode(), flags, e.deviceId(), e.bufferType(), e.size(),
+                            open[p].add(micros(e), rankOf(e), e.typeCode(), flags, e.deviceId(), e.bufferType(), e.size(),
                                     e.bufferId(), e.clientTimestamp(), e.refCountAfter());
                             openEvents.get(p).add(e);
                         }
@@ -86,7 +94,7 @@ class HistoryStreamTest {
                         batch.chunks.add(new ChunkRow(id, processId, pids[p], chunk.firstMicros(), chunk.lastMicros(),
                                 chunk.count(), chunk.toBytes()));
                         for (HistoryEvent e : openEvents.get(p)) {
-                            WRITTEN.add(new Generated(chunk.firstMicros(), id, e));
+                            WRITTEN.add(new Generated(chunk.firstMicros(), id, rankOf(e), e));
                         }
                         open[p] = null;
                         openEvents.get(p).clear();
@@ -124,17 +132,21 @@ class HistoryStreamTest {
         return events;
     }
 
-    /** The reference answer: filter, stable sort by time of the events in stored order, then the last N. */
+    /**
+     * The reference answer: filter, stable sort by time and rank of the events in stored order,
+     * then the last N.
+     */
     private static List<String> expected(Predicate<HistoryEvent> shown, int limit) {
         List<Generated> stored = new ArrayList<>(WRITTEN);
         stored.sort(Comparator.comparingLong(Generated::chunkFirst).thenComparingLong(Generated::chunkId));
-        List<HistoryEvent> kept = new ArrayList<>();
+        List<Generated> shownInOrder = new ArrayList<>();
         for (Generated g : stored) {
             if (shown.test(g.event())) {
-                kept.add(g.event());
+                shownInOrder.add(g);
             }
         }
-        kept.sort(Comparator.comparing(HistoryEvent::receivedAt));
+        shownInOrder.sort(Comparator.comparing((Generated g) -> g.event().receivedAt()).thenComparingInt(Generated::rank));
+        List<HistoryEvent> kept = new ArrayList<>(shownInOrder.stream().map(Generated::event).toList());
         if (limit > 0 && kept.size() > limit) {
             kept = kept.subList(kept.size() - limit, kept.size());
         }

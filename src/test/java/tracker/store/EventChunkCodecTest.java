@@ -14,8 +14,15 @@ class EventChunkCodecTest {
     private static final int FREED = EventChunkCodec.FREED_RECORD;
 
     /** What one {@link EventChunkCodec.Builder#add} call was given. */
-    record Added(long receivedMicros, int typeCode, int flags, int deviceId, int bufferType, long size, long bufferId,
-                 long clientTimestamp, int refCountAfter) {
+    record Added(long receivedMicros, int rank, int typeCode, int flags, int deviceId, int bufferType, long size,
+                 long bufferId, long clientTimestamp, int refCountAfter) {
+
+        /** An event alone in its microsecond, or of its first sender: rank 0. */
+        Added(long receivedMicros, int typeCode, int flags, int deviceId, int bufferType, long size, long bufferId,
+              long clientTimestamp, int refCountAfter) {
+            this(receivedMicros, 0, typeCode, flags, deviceId, bufferType, size, bufferId, clientTimestamp,
+                    refCountAfter);
+        }
 
         HistoryEvent expected(long processId, Integer pid) {
             boolean releases = typeCode == 2 || typeCode == 9 || typeCode == 11;
@@ -28,8 +35,8 @@ class EventChunkCodecTest {
     static List<HistoryEvent> roundTrip(List<Added> events, long processId, Integer pid) {
         EventChunkCodec.Builder builder = new EventChunkCodec.Builder();
         for (Added e : events) {
-            builder.add(e.receivedMicros(), e.typeCode(), e.flags(), e.deviceId(), e.bufferType(), e.size(),
-                    e.bufferId(), e.clientTimestamp(), e.refCountAfter());
+            builder.add(e.receivedMicros(), e.rank(), e.typeCode(), e.flags(), e.deviceId(), e.bufferType(),
+                    e.size(), e.bufferId(), e.clientTimestamp(), e.refCountAfter());
         }
         assertEquals(events.size(), builder.count());
         if (!events.isEmpty()) {
@@ -40,6 +47,11 @@ class EventChunkCodecTest {
         assertEquals(builder.byteCount(), data.length);
         List<HistoryEvent> decoded = new ArrayList<>();
         EventChunkCodec.decode(data, EventChunkCodec.STORED_ENCODING, processId, pid, decoded::add);
+        // the rank is for ordering, read off the cursor
+        EventChunkCodec.Cursor cursor = new EventChunkCodec.Cursor(data, EventChunkCodec.STORED_ENCODING);
+        for (int i = 0; cursor.next(); i++) {
+            assertEquals(events.get(i).rank(), cursor.rank(), "rank of event " + i);
+        }
         return decoded;
     }
 
@@ -76,7 +88,8 @@ class EventChunkCodecTest {
                 case 1 -> FREED;
                 default -> 0;                                                   // another process's record
             };
-            events.add(new Added(micros, type, flags, random.nextInt(1024), random.nextInt(5),
+            int rank = random.nextInt(3) > 0 ? 0 : random.nextInt(4) > 0 ? 1 + random.nextInt(5) : random.nextInt(1 << 20);
+            events.add(new Added(micros, rank, type, flags, random.nextInt(1024), random.nextInt(5),
                     release ? random.nextLong() : 1 + (random.nextLong() & ((1L << 40) - 1)), bufferId,
                     release && random.nextBoolean() ? 0 : timestamp, random.nextInt(4)));
         }
@@ -150,23 +163,24 @@ class EventChunkCodecTest {
     void decodesWidestEventsAcrossClockJumpsOfDecades() {
         // every field at its widest varint: a receive time that jumps by decades (a clock set
         // right at boot), 64-bit deltas of size, buffer id and timestamp, device and ref count
-        // of 5 bytes; enough of them to cross the builder's initial buffer several times
+        // and rank of 5 bytes; enough of them to cross the builder's initial buffer several times
         List<Added> events = new ArrayList<>();
         for (int i = 0; i < 64; i++) {
             long micros = i % 2 == 0 ? 1_700_000_000_000_000L : 0;
-            events.add(new Added(micros, 1, UNKNOWN | FREED, -1, 255, -1L, i % 2 == 0 ? Long.MIN_VALUE : 0,
-                    i % 2 == 0 ? Long.MIN_VALUE : 1, -1));
+            events.add(new Added(micros, Integer.MAX_VALUE, 1, UNKNOWN | FREED, -1, 255, -1L,
+                    i % 2 == 0 ? Long.MIN_VALUE : 0, i % 2 == 0 ? Long.MIN_VALUE : 1, -1));
         }
         assertRoundTrip(events);
     }
 
     @Test
     void aChunkOfTheFirstVersionNeverReadsAFreeAsKnowingItsRecord() {
-        // version 1 defined no bit 6: whatever a free of such a chunk holds, its record is not known
+        // version 1 defined no bit 6 (nor 7, nor ranks): whatever a free of such a chunk holds,
+        // its record is not known
         EventChunkCodec.Builder builder = new EventChunkCodec.Builder();
-        builder.add(100, 1, 0, 0, 3, 512, 0x3000, 7, 1);
-        builder.add(101, 2, FREED, 0, 3, 512, 0x3000, 0, 0);
-        builder.add(102, 9, 0, 0, 0, 64, 0xc000, 0, 0);
+        builder.add(100, 0, 1, 0, 0, 3, 512, 0x3000, 7, 1);
+        builder.add(101, 0, 2, FREED, 0, 3, 512, 0x3000, 0, 0);
+        builder.add(102, 0, 9, 0, 0, 0, 64, 0xc000, 0, 0);
         List<HistoryEvent> v1 = new ArrayList<>();
         EventChunkCodec.decode(builder.toBytes(), StoredBlob.SEALED, 1, 2, v1::add);
         assertEquals(List.of(true, false, false), v1.stream().map(HistoryEvent::recordKnown).toList());
@@ -185,9 +199,11 @@ class EventChunkCodecTest {
     void refusesFlagsItDoesNotDefine() {
         EventChunkCodec.Builder builder = new EventChunkCodec.Builder();
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> builder.add(1, 2, 0x20, 0, 0, 0, 1, 0, 0));
+                () -> builder.add(1, 0, 2, 0x20, 0, 0, 0, 1, 0, 0));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> builder.add(1, 16, 0, 0, 0, 0, 1, 0, 0));
+                () -> builder.add(1, 0, 16, 0, 0, 0, 0, 1, 0, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> builder.add(1, -1, 1, 0, 0, 0, 1, 1, 0, 1));
         assertEquals(0, builder.count());
     }
 }

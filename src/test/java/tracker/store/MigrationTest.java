@@ -68,7 +68,7 @@ class MigrationTest {
         LiveRow held = new LiveRow("BUFFER", 0, 0x40, "DRAM", 4096, 1, 0, 1_000_000);
         LiveRow live = new LiveRow("CB", 1, 0x80, "L1", 64, 2, 1, 2_000_000);
         EventChunkCodec.Builder chunk = new EventChunkCodec.Builder();
-        chunk.add(1_000_000, 1, 0, 0, 0, 4096, 0x40, 0, 1);
+        chunk.add(1_000_000, 0, 1, 0, 0, 0, 4096, 0x40, 0, 1);
         LiveSetCodec.Writer segment = new LiveSetCodec.Writer();
         segment.put(live);
         try (Connection connection = DriverManager.getConnection(url, "tracker", "");
