@@ -16,6 +16,8 @@ import tracker.store.Times;
                         + "receive times, to the microsecond. ref_count is the record's count after the event "
                         + "(0: gone). A free shows the size and type of the record it released; one that released "
                         + "nothing shows none (unknown_free marks a free of a record that was not live). "
+                        + "client_time is the client's timestamp (below 10^17 read as microseconds, else as "
+                        + "nanoseconds; none when it sent 0, as in every FREE). "
                         + "Records of a reaped process end in the audit (tracker audit), not here."})
 final class HistoryCommand extends QueryCommand {
 

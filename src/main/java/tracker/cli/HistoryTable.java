@@ -1,6 +1,7 @@
 package tracker.cli;
 
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ import tracker.store.HistoryEvent;
 final class HistoryTable {
 
     static final List<String> COLUMNS = List.of("time", "pid", "event", "device_id", "type", "buffer_id", "size",
-            "ref_count", "unknown_free");
+            "ref_count", "unknown_free", "client_time");
     private static final int TIME = 0;
     private static final int PID = 1;
     private static final int EVENT = 2;
@@ -37,16 +38,17 @@ final class HistoryTable {
     private static final int SIZE = 6;
     private static final int REF_COUNT = 7;
     private static final int UNKNOWN_FREE = 8;
-    private static final int LAST = UNKNOWN_FREE;
+    private static final int CLIENT_TIME = 9;
+    private static final int LAST = CLIENT_TIME;
     /** Events held to size the columns before the first line is written. */
     static final int LOOKAHEAD = 1024;
     /**
      * Widths a streamed table gives each column at least, from what the daemon accepts: a
      * microsecond time (27), pid_max 4194304 (7), device ids 0..1023, the longest event name
      * (KERNEL_UNLOAD) and type name (SYSTEM_MEMORY), a 64-bit address (18), a size up to
-     * 1 TiB ("1023 GiB", 8).
+     * 1 TiB ("1023 GiB", 8), a client time to the nanosecond (30).
      */
-    static final int[] STREAMED = {27, 7, 13, 4, 13, 18, 8, 1, 5};
+    static final int[] STREAMED = {27, 7, 13, 4, 13, 18, 8, 1, 5, 30};
     private static final int BLOCK_CHARS = 32 * 1024;
     /** What println writes, as the generic renderer ends its lines. */
     private static final String NEWLINE = System.lineSeparator();
@@ -56,6 +58,7 @@ final class HistoryTable {
 
     private final PrintWriter out;
     private final InstantText times = new InstantText();
+    private final InstantText clientTimes = new InstantText();
     private final Map<Long, String> sizes = new HashMap<>();
     private final int[] widths = new int[COLUMNS.size()];
     private final boolean[] right = new boolean[COLUMNS.size()];
@@ -78,7 +81,7 @@ final class HistoryTable {
     static Object[] cells(HistoryEvent event) {
         return new Object[] {event.receivedAt(), event.pid(), EventNames.event(event), event.deviceId(),
                 EventNames.type(event), new Hex(event.bufferId()), event.recordKnown() ? new Bytes(event.size()) : null,
-                event.refCountAfter(), event.unknownFree()};
+                event.refCountAfter(), event.unknownFree(), ClientTime.of(event.clientTimestamp())};
     }
 
     /** The whole table of {@code events}. */
@@ -130,6 +133,8 @@ final class HistoryTable {
             widen(SIZE, size(event).length());
             widen(REF_COUNT, digits(event.refCountAfter()));
             widen(UNKNOWN_FREE, event.unknownFree() ? 4 : 5);
+            Instant clientTime = ClientTime.of(event.clientTimestamp());
+            widen(CLIENT_TIME, clientTime == null ? NONE.length() : clientTimes.length(clientTime));
         }
         // as the Renderer: numbers and sizes right-aligned, when a row holds one
         if (!held.isEmpty()) {
@@ -196,7 +201,16 @@ final class HistoryTable {
         before(line, REF_COUNT, length).append(event.refCountAfter());
         after(line, REF_COUNT, length);
 
-        before(line, UNKNOWN_FREE, event.unknownFree() ? 4 : 5).append(event.unknownFree());
+        length = event.unknownFree() ? 4 : 5;
+        before(line, UNKNOWN_FREE, length).append(event.unknownFree());
+        after(line, UNKNOWN_FREE, length);
+
+        Instant clientTime = ClientTime.of(event.clientTimestamp());
+        if (clientTime == null) {
+            before(line, CLIENT_TIME, NONE.length()).append(NONE);
+        } else {
+            clientTimes.appendTo(before(line, CLIENT_TIME, clientTimes.length(clientTime)), clientTime);
+        }
         line.append(NEWLINE);
     }
 

@@ -83,7 +83,7 @@ class HistoryMemoryTest {
 
     private static String line(int i, int p) {
         return Times.instant(micros(i, p)) + "," + (5000 + p) + ",ALLOC," + (p % 3) + ",DRAM,"
-                + new Hex(8L * i + p) + ",4096,1,false";
+                + new Hex(8L * i + p) + ",4096,1,false," + Times.instant(micros(i, p)); // client time in microseconds
     }
 
     @Test

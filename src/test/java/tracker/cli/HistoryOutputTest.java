@@ -226,4 +226,48 @@ class HistoryOutputTest {
         assertEquals(ExitCode.OK, result.exit(), result.err());
         return withoutTime(result.out(), 8);
     }
+
+    @Test
+    void theClientsTimestampIsShownInItsUnitAndNothingWhereItSentNone() throws Exception {
+        long nanos = 1_764_662_400_123_456_789L;   // libstdc++: 2025-12-02T08:00:00.123456789Z
+        long micros = 1_764_662_401_654_321L;      // libc++: 2025-12-02T08:00:01.654321Z
+        long wholeSecond = 1_764_662_402_000_000_000L;
+        try (TestDaemon daemon = daemonAfter(
+                frame(MessageType.ALLOC, 0, 4096, 0, 0x1000, nanos),
+                frame(MessageType.ALLOC, 0, 4096, 0, 0x2000, micros),
+                frame(MessageType.KERNEL_LOAD, 0, 64, 0, 0x3000, wholeSecond),
+                frame(MessageType.ALLOC, 0, 4096, 0, 0x4000, -1L),  // 2^64 - 1 ns: 2554
+                frame(MessageType.FREE, 0, 0, 0, 0x1000, 0))) {
+            for (boolean throughDaemon : new boolean[] {true, false}) {
+                if (!throughDaemon) {
+                    daemon.close();
+                }
+                Cli.Result csv = history(daemon.database(), throughDaemon, "--format", "csv");
+                assertEquals(ExitCode.OK, csv.exit(), csv.err());
+                List<String> lines = csv.out().lines().toList();
+                assertEquals("time,pid,event,device_id,type,buffer_id,size,ref_count,unknown_free,client_time",
+                        lines.get(0));
+                List<String> clientTimes = lines.stream().skip(1).map(line -> line.substring(line.lastIndexOf(',') + 1))
+                        .toList();
+                assertEquals(List.of("2025-12-02T08:00:00.123456789Z", "2025-12-02T08:00:01.654321Z",
+                        "2025-12-02T08:00:02Z", "2554-07-21T23:34:33.709551615Z", ""), clientTimes, csv.out());
+                // the daemon's receive time stays in the first column
+                String received = lines.get(1).substring(0, lines.get(1).indexOf(','));
+                assertTrue(Instant.parse(received).isAfter(Instant.parse("2026-01-01T00:00:00Z")), received);
+
+                Cli.Result json = history(daemon.database(), throughDaemon, "--format", "json");
+                assertTrue(json.out().contains("\"buffer_id\":\"0x2000\",\"size\":4096,\"ref_count\":1,"
+                        + "\"unknown_free\":false,\"client_time\":\"2025-12-02T08:00:01.654321Z\"}"), json.out());
+                assertTrue(json.out().contains("\"event\":\"FREE\",\"device_id\":0,\"type\":\"DRAM\",\"buffer_id\":\"0x1000\","
+                        + "\"size\":4096,\"ref_count\":0,\"unknown_free\":false,\"client_time\":null}"), json.out());
+
+                Cli.Result table = history(daemon.database(), throughDaemon);
+                List<String> rows = table.out().lines().toList();
+                assertTrue(rows.get(0).endsWith("  UNKNOWN_FREE  CLIENT_TIME"), rows.get(0));
+                assertTrue(rows.get(1).endsWith("  false         2025-12-02T08:00:00.123456789Z"), rows.get(1));
+                assertTrue(rows.get(3).endsWith("  false         2025-12-02T08:00:02Z"), rows.get(3));
+                assertTrue(rows.get(5).endsWith("  false         -"), rows.get(5));
+            }
+        }
+    }
 }

@@ -156,7 +156,9 @@ class HistoryStreamTest {
             String type = EventNames.type(e);
             lines.add(e.receivedAt() + "," + (e.pid() == null ? "" : e.pid()) + "," + EventNames.event(e) + ","
                     + e.deviceId() + "," + (type == null ? "" : type) + "," + new Hex(e.bufferId()) + ","
-                    + (e.recordKnown() ? Long.toString(e.size()) : "") + "," + e.refCountAfter() + "," + e.unknownFree());
+                    + (e.recordKnown() ? Long.toString(e.size()) : "") + "," + e.refCountAfter() + "," + e.unknownFree()
+                    // the generated client timestamps are microseconds (below 10^17)
+                    + "," + (e.clientTimestamp() == 0 ? "" : Times.instant(e.clientTimestamp())));
         }
         return lines;
     }

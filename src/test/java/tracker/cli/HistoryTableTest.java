@@ -53,7 +53,21 @@ class HistoryTableTest {
         int refCount = random.nextInt(5) == 0 ? random.nextInt() : random.nextInt(100_000);
         long buffer = random.nextInt(5) == 0 ? random.nextInt(16) : random.nextLong();
         return new HistoryEvent(7, pid, Instant.EPOCH.plusNanos(micros * 1000), random.nextInt(16), device,
-                random.nextInt(7), size, buffer, 0, refCount, random.nextBoolean(), random.nextInt(4) > 0);
+                random.nextInt(7), size, buffer, clientTimestamp(random), refCount, random.nextBoolean(),
+                random.nextInt(4) > 0);
+    }
+
+    /** None, nanoseconds or microseconds (to the second, millisecond or finer), or any 64 bits. */
+    private static long clientTimestamp(Random random) {
+        long micros = 1_700_000_000_000_000L + random.nextLong() % 100_000_000_000L;
+        return switch (random.nextInt(6)) {
+            case 0 -> 0;
+            case 1 -> micros * 1000 + random.nextInt(1000);
+            case 2 -> micros - micros % 1_000_000;
+            case 3 -> micros - micros % 1000;
+            case 4 -> micros;
+            default -> random.nextLong();
+        };
     }
 
     @Test
@@ -92,7 +106,7 @@ class HistoryTableTest {
     @Test
     void anEmptyHistoryIsTheHeaderAlone() {
         assertEquals(generic(List.of()), fast(List.of()));
-        assertEquals("TIME  PID  EVENT  DEVICE_ID  TYPE  BUFFER_ID  SIZE  REF_COUNT  UNKNOWN_FREE"
+        assertEquals("TIME  PID  EVENT  DEVICE_ID  TYPE  BUFFER_ID  SIZE  REF_COUNT  UNKNOWN_FREE  CLIENT_TIME"
                 + System.lineSeparator(), fast(List.of()));
     }
 
@@ -106,7 +120,8 @@ class HistoryTableTest {
             long micros = 1_800_000_000_000_000L + i * 1001L;
             events.add(new HistoryEvent(7, wide ? 4_194_304 : 12, Instant.EPOCH.plusNanos(micros * 1000),
                     wide ? 11 : 2, wide ? 1023 : 0, wide ? 2 : 0, wide ? (1L << 40) - 1 : 64,
-                    wide ? -1L : random.nextInt(4096), 0, wide ? 999_999_999 : 0, false, true));
+                    wide ? -1L : random.nextInt(4096), 1_764_662_400_000_000_001L + i * 1000L, wide ? 999_999_999 : 0,
+                    false, true));
         }
         List<String> lines = fast(events).lines().toList();
         assertEquals(events.size() + 1, lines.size());
