@@ -15,8 +15,17 @@ final class EventNames {
     }
 
     static String event(HistoryEvent event) {
-        MessageType type = MessageType.ofCode(event.typeCode());
-        return type == null ? "TYPE_" + event.typeCode() : type.name();
+        switch (event.typeCode()) {
+            case HistoryEvent.REAPED:
+                return "REAPED";
+            case HistoryEvent.REAPED_CB:
+                return "CB_REAPED";
+            case HistoryEvent.REAPED_KERNEL:
+                return "KERNEL_REAPED";
+            default:
+                MessageType type = MessageType.ofCode(event.typeCode());
+                return type == null ? "TYPE_" + event.typeCode() : type.name();
+        }
     }
 
     /**
@@ -25,6 +34,16 @@ final class EventNames {
      * nothing live).
      */
     static String type(HistoryEvent event) {
+        switch (event.typeCode()) {
+            case HistoryEvent.REAPED:
+                return memory(event.bufferType());
+            case HistoryEvent.REAPED_CB:
+                return CB_MEMORY;
+            case HistoryEvent.REAPED_KERNEL:
+                return KernelType.nameOf(event.bufferType());
+            default:
+                break;
+        }
         MessageType type = MessageType.ofCode(event.typeCode());
         if (type == null || !type.changesLiveSet() || !event.recordKnown()) {
             return null;

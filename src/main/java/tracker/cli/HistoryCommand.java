@@ -18,7 +18,9 @@ import tracker.store.Times;
                         + "nothing shows none (unknown_free marks a free of a record that was not live). "
                         + "client_time is the client's timestamp (below 10^17 read as microseconds, else as "
                         + "nanoseconds; none when it sent 0, as in every FREE). "
-                        + "Records of a reaped process end in the audit (tracker audit), not here."})
+                        + "With --buffer, a record of that address that a reap removed ends with a REAPED "
+                        + "(CB_REAPED, KERNEL_REAPED) row at the reap's time, with what it held; everything a reap "
+                        + "removed is in the audit (tracker audit)."})
 final class HistoryCommand extends QueryCommand {
 
     @picocli.CommandLine.Mixin
@@ -28,7 +30,8 @@ final class HistoryCommand extends QueryCommand {
     Integer device;
 
     @Option(names = "--buffer", paramLabel = "ID", converter = BufferIdConverter.class,
-            description = "Only this buffer id (address), hex 0x... or decimal.")
+            description = "Only this buffer id (address), hex 0x... or decimal; a record of it that a reap "
+                    + "removed ends with the reap's row.")
     Long buffer;
 
     @Option(names = "--since", paramLabel = "TIME", description = "From this time: ISO-8601, or 10m / 2h / 7d ago.")

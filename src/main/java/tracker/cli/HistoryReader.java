@@ -21,7 +21,8 @@ import tracker.store.Times;
  * in time order as they are read (see {@link HistoryMerge}), and a {@code --limit N} first
  * walks back from the newest chunks only as far as N events reach, then streams those
  * events forward. Memory is the chunks of about one commit window, whatever the size of
- * the history or of N.
+ * the history or of N. With {@code --buffer}, the rows of the reaps that removed that
+ * buffer (see {@link HistoryReaps}: one per reap) are read first and merged in by time.
  *
  * <p>Everything is read in one snapshot (repeatable read), so that the count of the walk
  * back and the events streamed agree while the daemon commits. The queries run lazily
@@ -90,13 +91,28 @@ final class HistoryReader {
     }
 
     private void readInSnapshot(int limit, Consumer<HistoryEvent> sink) throws SQLException {
+        List<HistoryEvent> reaps = HistoryReaps.read(connection, filter, onDamaged);
         if (limit == 0) {
-            stream(filter.from(), 0, 0, sink);
+            stream(filter.from(), 0, 0, reaps, sink);
             return;
         }
+        // the latest N rows lie where the latest N events do, or later: reap rows only add to them
         Start start = walkBack(limit);
-        long shown = start.events + countStraddling(start.from);
-        stream(start.from, Math.max(0, shown - limit), limit, sink);
+        long shown = start.events + countStraddling(start.from) + (reaps.size() - firstAtOrAfter(reaps, start.from));
+        stream(start.from, Math.max(0, shown - limit), limit, reaps, sink);
+    }
+
+    /** The index of the first of {@code rows} (in time order) at or after {@code micros}. */
+    private static int firstAtOrAfter(List<HistoryEvent> rows, long micros) {
+        int index = 0;
+        while (index < rows.size() && micros(rows.get(index)) < micros) {
+            index++;
+        }
+        return index;
+    }
+
+    private static long micros(HistoryEvent row) {
+        return Times.micros(row.receivedAt());
     }
 
     /** Where the events to show begin, and how many shown events lie in chunks starting there or later. */
@@ -150,10 +166,11 @@ final class HistoryReader {
     }
 
     /**
-     * Streams the shown events from {@code from} on, in time order: skips the first
-     * {@code skip}, then hands on at most {@code limit} (0: all).
+     * Streams the shown events from {@code from} on, in time order, with the reap rows among
+     * them: skips the first {@code skip} rows, then hands on at most {@code limit} (0: all).
      */
-    private void stream(long from, long skip, int limit, Consumer<HistoryEvent> sink) throws SQLException {
+    private void stream(long from, long skip, int limit, List<HistoryEvent> reaps, Consumer<HistoryEvent> sink)
+            throws SQLException {
         HistoryFilter shown = filter.startingAt(from);
         List<HistoryChunk.Row> before = straddling(from);
         SqlParts sql = new SqlParts();
@@ -181,18 +198,51 @@ final class HistoryReader {
                 }
                 return null;
             }, shown);
-            long skipped = 0;
-            long handed = 0;
-            while (merge.next()) {
-                if (skipped < skip) {
-                    skipped++;
-                    continue;
+            Window window = new Window(skip, limit);
+            int reap = firstAtOrAfter(reaps, from);
+            while (!window.full() && merge.next()) {
+                long micros = merge.current().micros();
+                // a reap comes after the events of its microsecond: it removed what they left
+                for (; reap < reaps.size() && micros(reaps.get(reap)) < micros && !window.full(); reap++) {
+                    if (window.takesNext()) {
+                        sink.accept(reaps.get(reap));
+                    }
                 }
-                sink.accept(merge.current().event());
-                if (++handed == limit) {
-                    return;
+                if (!window.full() && window.takesNext()) {
+                    sink.accept(merge.current().event());
                 }
             }
+            for (; reap < reaps.size() && !window.full(); reap++) {
+                if (window.takesNext()) {
+                    sink.accept(reaps.get(reap));
+                }
+            }
+        }
+    }
+
+    /** Which rows of a stream are shown: the first {@code skip} are not, then at most {@code limit} (0: all). */
+    private static final class Window {
+        private long skip;
+        private final long limit;
+        private long handed;
+
+        Window(long skip, long limit) {
+            this.skip = skip;
+            this.limit = limit;
+        }
+
+        /** Whether the next row is shown; it is counted either way. */
+        boolean takesNext() {
+            if (skip > 0) {
+                skip--;
+                return false;
+            }
+            handed++;
+            return true;
+        }
+
+        boolean full() {
+            return limit != 0 && handed >= limit;
         }
     }
 

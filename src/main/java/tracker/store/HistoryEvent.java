@@ -3,7 +3,10 @@ package tracker.store;
 import java.time.Instant;
 
 /**
- * One state-changing message as the history keeps it.
+ * One state-changing message as the history keeps it, or a record a reap removed, as
+ * {@code tracker history} shows it after the record's events ({@link #REAPED} and the like:
+ * such a row has the reap's time, the reaped process, the record's device, address, type and
+ * size, and ref count 0).
  *
  * @param size          for an allocation, its size; for a free, the size of the record it
  *                      released, when {@code recordKnown}
@@ -30,4 +33,11 @@ public record HistoryEvent(
         int refCountAfter,
         boolean unknownFree,
         boolean recordKnown) {
+
+    /** {@link #typeCode} of a buffer a reap removed: beyond the wire's codes, which fit in 4 bits. */
+    public static final int REAPED = 0x100;
+    /** {@link #typeCode} of a CB a reap removed. */
+    public static final int REAPED_CB = 0x101;
+    /** {@link #typeCode} of a kernel a reap removed. */
+    public static final int REAPED_KERNEL = 0x102;
 }

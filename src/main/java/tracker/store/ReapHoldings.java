@@ -31,11 +31,15 @@ public final class ReapHoldings {
     }
 
     /** The order a post-mortem reads them in. */
-    private static final java.util.Comparator<LiveRow> ORDER = java.util.Comparator.comparingInt(LiveRow::deviceId)
+    public static final java.util.Comparator<LiveRow> ORDER = java.util.Comparator.comparingInt(LiveRow::deviceId)
             .thenComparing(LiveRow::kind).thenComparing(LiveRow::type).thenComparingLong(LiveRow::bufferId);
 
-    /** Checks and decodes one stored part of reap {@code reapId}'s holdings. */
-    static void decodeStored(long reapId, int part, int encoding, byte[] stored, Consumer<LiveRow> sink) {
+    /**
+     * Checks and decodes one stored part of reap {@code reapId}'s holdings.
+     *
+     * @throws CorruptBlobException when the part is damaged: nothing is decoded from it
+     */
+    public static void decodeStored(long reapId, int part, int encoding, byte[] stored, Consumer<LiveRow> sink) {
         decode(StoredBlob.open(encoding, stored, () -> "part " + part + " of the holdings of reap " + reapId), sink);
     }
 

@@ -270,4 +270,94 @@ class HistoryOutputTest {
             }
         }
     }
+
+    @Test
+    void aBufferThatWasReapedEndsWithTheReapThatRemovedIt() throws Exception {
+        Process child = new ProcessBuilder("sleep", "600").start();
+        try (TestDaemon daemon = TestDaemon.start(directory);
+             WireClient client = WireClient.connect(daemon.socket())) {
+            Cli.serveCommands(daemon.daemon());
+            Path database = daemon.database();
+            int dead = (int) child.pid();
+            // the child holds a buffer and a CB at 0x7000 when it dies, and had freed 0x8000
+            client.send(
+                    new Frame(MessageType.ALLOC.code(), 0, 8192, 0, dead, 0x7000, 31),
+                    new Frame(MessageType.CB_ALLOC.code(), 0, 256, 0, dead, 0x7000, 32),
+                    new Frame(MessageType.ALLOC.code(), 0, 1024, 1, dead, 0x8000, 33),
+                    new Frame(MessageType.FREE.code(), 0, 0, 0, dead, 0x8000, 0),
+                    frame(MessageType.ALLOC, 1, 4096, 3, 0x7000, 34));
+            client.query(0);
+            child.destroyForcibly();
+            child.waitFor();
+            Cli.Result reap = Cli.throughDaemon(database, "reap");
+            assertEquals(ExitCode.OK, reap.exit(), reap.err());
+            // the address is allocated again, by a live process, after the reap
+            client.send(frame(MessageType.ALLOC, 0, 4096, 0, 0x7000, 35));
+            client.query(0);
+            daemon.flush();
+
+            Cli.Result audit = Cli.throughDaemon(database, "audit", "--pid", Integer.toString(dead), "--format", "csv");
+            List<String> auditLines = audit.out().lines().toList();
+            String reapedAt = auditLines.get(1).split(",")[List.of(auditLines.get(0).split(",")).indexOf("reaped_at")];
+            List<String> expected = List.of(
+                    dead + ",ALLOC,0,DRAM,0x7000,8192,1,false,1970-01-01T00:00:00.000031Z",
+                    dead + ",CB_ALLOC,0,L1,0x7000,256,1,false,1970-01-01T00:00:00.000032Z",
+                    SELF + ",ALLOC,1,L1_SMALL,0x7000,4096,1,false,1970-01-01T00:00:00.000034Z",
+                    reapedAt + "," + dead + ",REAPED,0,DRAM,0x7000,8192,0,false,",
+                    reapedAt + "," + dead + ",CB_REAPED,0,L1,0x7000,256,0,false,",
+                    SELF + ",ALLOC,0,DRAM,0x7000,4096,1,false,1970-01-01T00:00:00.000035Z");
+            for (boolean throughDaemon : new boolean[] {true, false}) {
+                if (!throughDaemon) {
+                    client.close();
+                    daemon.close();
+                }
+                String how = throughDaemon ? "through the daemon" : "on the file";
+                Cli.Result csv = history(database, throughDaemon, "--buffer", "0x7000", "--format", "csv");
+                assertEquals(ExitCode.OK, csv.exit(), csv.err());
+                assertEquals(expected, withReapTimes(csv.out()), how + ":\n" + csv.out());
+                // the latest N count the reap's rows among them
+                assertEquals(expected.subList(4, 6), withReapTimes(history(database, throughDaemon, "--buffer", "0x7000",
+                        "--format", "csv", "--limit", "2").out()), how);
+                assertEquals(expected.subList(2, 6), withReapTimes(history(database, throughDaemon, "--buffer", "0x7000",
+                        "--format", "csv", "--limit", "4").out()), how);
+                // filters apply to the reap's rows as to events
+                assertEquals(List.of(expected.get(0), expected.get(1), expected.get(3), expected.get(4)),
+                        withReapTimes(history(database, throughDaemon, "--buffer", "0x7000", "--pid",
+                                Integer.toString(dead), "--format", "csv").out()), how);
+                assertEquals(List.of(expected.get(2)), withReapTimes(history(database, throughDaemon, "--buffer",
+                        "0x7000", "--device", "1", "--format", "csv").out()), how);
+                assertEquals(expected.subList(3, 6), withReapTimes(history(database, throughDaemon, "--buffer",
+                        "0x7000", "--since", reapedAt, "--format", "csv").out()), how);
+                assertEquals(expected.subList(0, 3), withReapTimes(history(database, throughDaemon, "--buffer",
+                        "0x7000", "--until", Instant.parse(reapedAt).minusNanos(1000).toString(), "--format", "csv")
+                        .out()), how);
+                // freed before the reap: the reap did not remove it
+                List<String> freed = withReapTimes(history(database, throughDaemon, "--buffer", "0x8000", "--format",
+                        "csv").out());
+                assertEquals(List.of(dead + ",ALLOC,0,L1,0x8000,1024,1,false,1970-01-01T00:00:00.000033Z",
+                        dead + ",FREE,0,L1,0x8000,1024,0,false,"), freed, how);
+
+                Cli.Result json = history(database, throughDaemon, "--buffer", "0x7000", "--format", "json");
+                assertTrue(json.out().contains("{\"time\":\"" + reapedAt + "\",\"pid\":" + dead + ",\"event\":\"REAPED\","
+                        + "\"device_id\":0,\"type\":\"DRAM\",\"buffer_id\":\"0x7000\",\"size\":8192,\"ref_count\":0,"
+                        + "\"unknown_free\":false,\"client_time\":null}"), json.out());
+                List<String> table = history(database, throughDaemon, "--buffer", "0x7000").out().lines().toList();
+                assertEquals(7, table.size(), String.join("\n", table));
+                assertTrue(table.get(5).matches(reapedAt.replace(".", "\\.") + " +" + dead
+                        + "  CB_REAPED +0  L1 +0x7000 +256 B +0  false +-"), table.get(5));
+            }
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+        }
+    }
+
+    /** The CSV lines without the header; each without its time, but for a reap's row. */
+    private static List<String> withReapTimes(String csv) {
+        List<String> rows = new ArrayList<>();
+        for (String line : csv.lines().skip(1).toList()) {
+            rows.add(line.contains("REAPED,") ? line : line.substring(line.indexOf(',') + 1));
+        }
+        return rows;
+    }
 }
