@@ -99,10 +99,8 @@ public final class ControlServer implements AutoCloseable {
         // reply: the running permits, not the queue, bound what runs
         this.running = new Semaphore(limits.commandThreads());
         this.commands = new ThreadPoolExecutor(limits.commandThreads(), limits.commandThreads(), 0,
-                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> daemonThread(() -> {
-                    BackgroundPriority.lowerCurrentThread();
-                    runnable.run();
-                }, "tracker-command-" + threadNumber.incrementAndGet()));
+                TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> daemonThread(runnable,
+                "tracker-command-" + threadNumber.incrementAndGet()));
         this.watchdog = Executors.newSingleThreadScheduledExecutor(runnable -> daemonThread(runnable,
                 "tracker-command-timer"));
         this.selectorThread = daemonThread(this::selectLoopGuarded, "tracker-control");
