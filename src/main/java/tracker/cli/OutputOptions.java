@@ -10,8 +10,8 @@ import tracker.report.Format;
 final class OutputOptions {
     @Option(names = "--format", paramLabel = "table|json|csv", defaultValue = "table",
             converter = FormatConverter.class, completionCandidates = FormatCandidates.class,
-            description = "Output format: table (sizes human-readable), json or csv (exact bytes). "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "Output format: table (sizes human-readable), json or csv (exact bytes); "
+                    + "for leaks also junit (JUnit XML). Default: ${DEFAULT-VALUE}.")
     Format format = Format.TABLE;
 
     static final class FormatConverter implements picocli.CommandLine.ITypeConverter<Format> {
@@ -21,7 +21,7 @@ final class OutputOptions {
                 return Format.valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException(
-                        "'" + value + "' is not a format (table, json or csv)");
+                        "'" + value + "' is not a format (table, json or csv; junit for leaks)");
             }
         }
     }
