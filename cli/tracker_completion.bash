@@ -292,7 +292,7 @@ function _picocli_tracker_dump() {
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type' '--tag' '--width'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
   local buffercbkernel_option_args=("buffer" "cb" "kernel") # --kind values
   local DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args=("DRAM" "L1" "SYSTEM_MEMORY" "L1_SMALL" "TRACE") # --type values
 
@@ -352,7 +352,7 @@ function _picocli_tracker_history() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--device' '--buffer' '--since' '--until' '--limit' '--tag'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -409,7 +409,7 @@ function _picocli_tracker_audit() {
   local commands=""
   local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--since' '--tag' '--width'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -457,7 +457,7 @@ function _picocli_tracker_leaks() {
   local commands=""
   local flag_opts="'-v' '--verbose' '--live' '--wide' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--tag' '--max-bytes' '--group-by' '--width'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -514,7 +514,7 @@ function _picocli_tracker_stats() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -550,7 +550,7 @@ function _picocli_tracker_ps() {
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--pid' '--since' '--tag' '--width'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -598,7 +598,7 @@ function _picocli_tracker_reap() {
   local commands=""
   local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--width'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -637,7 +637,7 @@ function _picocli_tracker_prune() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--older-than'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -676,7 +676,7 @@ function _picocli_tracker_sql() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format' '--timeout' '--max-rows'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -718,7 +718,7 @@ function _picocli_tracker_check() {
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
   local arg_opts="'--db' '--format'"
-  local tablejsoncsv_option_args=("table" "json" "csv" "junit") # --format values
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 

@@ -26,11 +26,15 @@ final class OutputOptions {
         }
     }
 
-    /** The values shell completion offers, as the help writes them. */
+    /**
+     * The values shell completion offers, as the help writes them: not junit, which only
+     * {@code leaks} takes (the option is shared), so that {@code j} still completes to json.
+     */
     static final class FormatCandidates implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return Arrays.stream(Format.values()).map(format -> format.name().toLowerCase(Locale.ROOT)).iterator();
+            return Arrays.stream(Format.values()).filter(format -> format != Format.JUNIT)
+                    .map(format -> format.name().toLowerCase(Locale.ROOT)).iterator();
         }
     }
 }
