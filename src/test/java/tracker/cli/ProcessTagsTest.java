@@ -209,6 +209,15 @@ class ProcessTagsTest {
             assertEquals(grouped, Cli.onFile("leaks", "--group-by", "job", "--format", "csv", "--db", dbArg).out());
             assertEquals(List.of(a, c), pids(Cli.onFile("ps", "--all", "--tag", "job=build-a", "--format", "csv",
                     "--db", dbArg)));
+
+            // prune takes the tags with the processes they belong to
+            assertEquals(List.of("5"), Cli.onFile("sql", "--db", dbArg, "--format", "csv",
+                    "SELECT COUNT(*) FROM process_tags").out().lines().skip(1).toList());
+            Await.until("every ended process is pruned", () -> Cli.onFile("prune", "--older-than", "1ms", "--db", dbArg)
+                    .exit() == ExitCode.OK && Cli.onFile("ps", "--all", "--format", "csv", "--db", dbArg).out().lines()
+                    .count() == 1);
+            assertEquals(List.of("0"), Cli.onFile("sql", "--db", dbArg, "--format", "csv",
+                    "SELECT COUNT(*) FROM process_tags").out().lines().skip(1).toList());
         } finally {
             clients.forEach(HoldClient::close);
         }
