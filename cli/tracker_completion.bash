@@ -291,7 +291,7 @@ function _picocli_tracker_dump() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type' '--width'"
+  local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
   local buffercbkernel_option_args=("buffer" "cb" "kernel") # --kind values
   local DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args=("DRAM" "L1" "SYSTEM_MEMORY" "L1_SMALL" "TRACE") # --type values
@@ -326,6 +326,9 @@ function _picocli_tracker_dump() {
       COMPREPLY=( $( compReplyArray "${DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args[@]}" ) )
       return $?
       ;;
+    '--tag')
+      return
+      ;;
     '--width')
       return
       ;;
@@ -348,7 +351,7 @@ function _picocli_tracker_history() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--device' '--buffer' '--since' '--until' '--limit'"
+  local arg_opts="'--db' '--format' '--pid' '--device' '--buffer' '--since' '--until' '--limit' '--tag'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -383,6 +386,9 @@ function _picocli_tracker_history() {
     '--limit')
       return
       ;;
+    '--tag')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -402,7 +408,7 @@ function _picocli_tracker_audit() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--width'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -423,6 +429,9 @@ function _picocli_tracker_audit() {
       return
       ;;
     '--since')
+      return
+      ;;
+    '--tag')
       return
       ;;
     '--width')
@@ -447,7 +456,7 @@ function _picocli_tracker_leaks() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--live' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--max-bytes' '--width'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--tag' '--max-bytes' '--group-by' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -473,7 +482,13 @@ function _picocli_tracker_leaks() {
     '--command')
       return
       ;;
+    '--tag')
+      return
+      ;;
     '--max-bytes')
+      return
+      ;;
+    '--group-by')
       return
       ;;
     '--width')
@@ -534,7 +549,7 @@ function _picocli_tracker_ps() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--width'"
+  local arg_opts="'--db' '--format' '--pid' '--since' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -555,6 +570,9 @@ function _picocli_tracker_ps() {
       return
       ;;
     '--since')
+      return
+      ;;
+    '--tag')
       return
       ;;
     '--width')

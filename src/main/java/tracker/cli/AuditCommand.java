@@ -12,6 +12,7 @@ import tracker.report.Hex;
 import tracker.report.LineWidth;
 import tracker.report.Renderer;
 import tracker.report.Report;
+import tracker.report.Tags;
 import tracker.store.LiveRow;
 import tracker.store.Queries;
 import tracker.store.ReapHoldings;
@@ -29,6 +30,9 @@ final class AuditCommand extends QueryCommand {
     Instant since;
 
     @picocli.CommandLine.Mixin
+    TagOption tag;
+
+    @picocli.CommandLine.Mixin
     TableWidthOptions width;
 
     /**
@@ -36,10 +40,10 @@ final class AuditCommand extends QueryCommand {
      * and its command line; in JSON also {@code per_device} and, with --pid, {@code held}.
      */
     static final List<String> FIELDS = HeldTotals.between(List.of("reap_id", "pid", "reaped_at", "reason"),
-            List.of("first_seen", "last_seen", "uid", "command"));
+            List.of("first_seen", "last_seen", "uid", "tags", "command"));
 
     static final List<String> TABLE = List.of("reap_id", "pid", "reaped_at", "reason", "buffers", "cbs", "kernels",
-            "total_bytes", "command");
+            "total_bytes", "tags", "command");
 
     @Override
     int run(Backend backend) {
@@ -47,22 +51,28 @@ final class AuditCommand extends QueryCommand {
         SqlFilter filter = new SqlFilter()
                 .when(process.pid, "r.pid = ?")
                 .when(from == null ? null : Times.utc(from), "r.reaped_at >= ?");
+        tag.filter().addTo(filter, "r.process_id");
         Report reaps = new Report(concat(FIELDS, "per_device"));
         Map<Long, Report> heldByReap = new LinkedHashMap<>();
         backend.jdbi().useHandle(handle -> {
+            List<Long> processIds = new java.util.ArrayList<>();
             List<Object[]> rows = filter.query(handle, "SELECT r.* FROM reaps r" + filter.where()
                             + " ORDER BY r.reaped_at, r.id")
                     .map((rs, ctx) -> {
+                        processIds.add(rs.getLong("process_id"));
                         Object[] reap = {rs.getLong("id"), rs.getObject("pid"),
                                 Times.instant(Queries.micros(rs, "reaped_at")), rs.getString("reason")};
-                        // per_device, last, is read below
+                        // the tags and per_device are read below
                         return HeldTotals.ofReap(rs).between(reap, Times.instant(Queries.micros(rs, "first_seen")),
-                                Times.instant(Queries.micros(rs, "last_seen")), rs.getObject("uid"),
+                                Times.instant(Queries.micros(rs, "last_seen")), rs.getObject("uid"), null,
                                 rs.getString("command"), null);
                     })
                     .list();
-            for (Object[] row : rows) {
+            Map<Long, Tags> tags = TagFilter.tagsOf(handle, processIds);
+            for (int i = 0; i < rows.size(); i++) {
+                Object[] row = rows.get(i);
                 long reapId = (Long) row[0];
+                row[row.length - 3] = tags.getOrDefault(processIds.get(i), Tags.NONE);
                 row[row.length - 1] = perDevice(handle, reapId);
                 reaps.add(row);
                 if (process.pid != null) {
@@ -127,7 +137,7 @@ final class AuditCommand extends QueryCommand {
             return;
         }
         LineWidth lineWidth = width.lineWidth();
-        Renderer.table(reaps.select(TABLE), out(), lineWidth);
+        Renderer.table(reaps.select(TagColumn.shown(reaps, TABLE)), out(), lineWidth);
         for (int r = 0; r < reaps.rows().size(); r++) {
             out().println();
             Object reapId = reaps.cell(r, "reap_id");

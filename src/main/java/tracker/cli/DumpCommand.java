@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +20,7 @@ import tracker.report.LineWidth;
 import tracker.report.Renderer;
 import tracker.report.Report;
 import tracker.report.RowWriter;
+import tracker.report.Tags;
 import tracker.store.LiveRow;
 import tracker.store.Times;
 import tracker.wire.MemoryType;
@@ -50,15 +53,18 @@ final class DumpCommand extends QueryCommand {
     boolean all;
 
     @picocli.CommandLine.Mixin
+    TagOption tag;
+
+    @picocli.CommandLine.Mixin
     TableWidthOptions width;
 
     /** In JSON and CSV, per record; the command line last, as in every command. */
     static final List<String> COLUMNS = List.of("pid", "device_id", "kind", "type", "buffer_id", "size", "ref_count",
-            "allocated_at", "command");
+            "allocated_at", "tags", "command");
 
     /** The records a table lists under their group's heading, indented by {@link #RECORD_INDENT}. */
     private static final List<String> RECORD_COLUMNS = List.of("buffer_id", "size", "pid", "ref_count", "allocated_at",
-            "command");
+            "tags", "command");
 
     private static final String RECORD_INDENT = "    ";
 
@@ -66,27 +72,42 @@ final class DumpCommand extends QueryCommand {
     int run(Backend backend) {
         String kindFilter = kind;
         String typeFilter = type;
+        TagFilter tagFilter = tag.filter();
+        Set<Long> tagged = tagFilter.isEmpty() ? null
+                : backend.withConnection(tagFilter::processIds);
         Predicate<LiveRecords.Owned> shown = o -> (device == null || o.row().deviceId() == device)
                 && (kindFilter == null || o.row().kind().equals(kindFilter))
-                && (typeFilter == null || o.row().type().equals(typeFilter));
+                && (typeFilter == null || o.row().type().equals(typeFilter))
+                && (tagged == null || tagged.contains(o.row().processId()));
         if (format() == Format.TABLE) {
             // per group its totals and, unless it outgrows LIST_LIMIT (or --all), its records:
             // without --all, what is held is a few records per group, not the live set
             Map<GroupKey, Group> groups = new TreeMap<>(GroupKey.ORDER);
-            backend.jdbi().useHandle(handle -> LiveRecords.forEach(handle, process.pid, record -> {
-                if (shown.test(record)) {
-                    groups.computeIfAbsent(GroupKey.of(record), key -> new Group()).add(record, all);
-                }
-            }));
-            printGrouped(groups, out(), width.lineWidth());
+            Set<Long> owners = new HashSet<>();
+            Map<Long, Tags> tags = backend.jdbi().withHandle(handle -> {
+                LiveRecords.forEach(handle, process.pid, record -> {
+                    if (shown.test(record)) {
+                        owners.add(record.row().processId());
+                        groups.computeIfAbsent(GroupKey.of(record), key -> new Group()).add(record, all);
+                    }
+                });
+                return TagFilter.tagsOf(handle, owners);
+            });
+            printGrouped(groups, tags, out(), width.lineWidth());
             return ExitCode.OK;
         }
         // every record, sorted: as much as the live set the daemon holds itself
-        List<LiveRecords.Owned> records = backend.jdbi().withHandle(handle -> LiveRecords.read(handle, process.pid));
-        records.removeIf(shown.negate());
+        List<LiveRecords.Owned> records = new ArrayList<>();
+        Map<Long, Tags> tags = backend.jdbi().withHandle(handle -> {
+            records.addAll(LiveRecords.read(handle, process.pid));
+            records.removeIf(shown.negate());
+            Set<Long> owners = new HashSet<>();
+            records.forEach(record -> owners.add(record.row().processId()));
+            return TagFilter.tagsOf(handle, owners);
+        });
         records.sort(LiveRecords.ORDER);
         try (RowWriter rows = new RowWriter(COLUMNS, format(), out())) {
-            records.forEach(record -> rows.write(row(record)));
+            records.forEach(record -> rows.write(row(record, tags)));
         }
         return ExitCode.OK;
     }
@@ -109,10 +130,11 @@ final class DumpCommand extends QueryCommand {
         }
     }
 
-    private static Object[] row(LiveRecords.Owned record) {
+    private static Object[] row(LiveRecords.Owned record, Map<Long, Tags> tags) {
         LiveRow row = record.row();
         return new Object[] {record.displayPid(), row.deviceId(), row.kind(), row.type(), new Hex(row.bufferId()),
-                new Bytes(row.size()), row.refCount(), Times.instant(row.allocatedAtMicros()), record.command()};
+                new Bytes(row.size()), row.refCount(), Times.instant(row.allocatedAtMicros()),
+                tags.getOrDefault(row.processId(), Tags.NONE), record.command()};
     }
 
     private record GroupKey(int deviceId, String kind, String type) {
@@ -125,7 +147,8 @@ final class DumpCommand extends QueryCommand {
     }
 
     /** Per device, then per kind and memory type: a heading with the totals, then the records. */
-    private void printGrouped(Map<GroupKey, Group> groups, PrintWriter out, LineWidth lineWidth) {
+    private void printGrouped(Map<GroupKey, Group> groups, Map<Long, Tags> tags, PrintWriter out,
+                              LineWidth lineWidth) {
         if (groups.isEmpty()) {
             out.println("No live allocations.");
             out.flush();
@@ -149,7 +172,7 @@ final class DumpCommand extends QueryCommand {
                     + Bytes.human(group.bytes) + " total");
             if (group.listed != null) {
                 group.listed.sort(LiveRecords.ORDER);
-                printRecords(group.listed, out, lineWidth);
+                printRecords(group.listed, tags, out, lineWidth);
             } else {
                 allListed = false;
             }
@@ -159,13 +182,14 @@ final class DumpCommand extends QueryCommand {
         out.flush();
     }
 
-    private static void printRecords(List<LiveRecords.Owned> members, PrintWriter out, LineWidth lineWidth) {
+    private static void printRecords(List<LiveRecords.Owned> members, Map<Long, Tags> tags, PrintWriter out,
+                                     LineWidth lineWidth) {
         Report report = new Report(COLUMNS);
         for (LiveRecords.Owned member : members) {
-            report.add(row(member));
+            report.add(row(member, tags));
         }
         StringWriter text = new StringWriter();
-        Renderer.table(report.select(RECORD_COLUMNS), new PrintWriter(text), lineWidth.less(RECORD_INDENT.length()));
+        Renderer.table(report.select(TagColumn.shown(report, RECORD_COLUMNS)), new PrintWriter(text), lineWidth.less(RECORD_INDENT.length()));
         text.toString().lines().forEach(line -> out.println(RECORD_INDENT + line));
     }
 }

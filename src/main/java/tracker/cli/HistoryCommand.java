@@ -45,6 +45,9 @@ final class HistoryCommand extends QueryCommand {
             description = "Only the N latest events, still in time order (0: all). Default: ${DEFAULT-VALUE}.")
     int limit;
 
+    @picocli.CommandLine.Mixin
+    TagOption tag;
+
     @Override
     void checkOptions() {
         if (since != null && until != null && since.isAfter(until)) {
@@ -57,7 +60,8 @@ final class HistoryCommand extends QueryCommand {
         Instant from = since;
         Instant to = until;
         HistoryFilter filter = new HistoryFilter(process.pid, device, buffer,
-                from == null ? Long.MIN_VALUE : Times.micros(from), to == null ? Long.MAX_VALUE : Times.micros(to));
+                from == null ? Long.MIN_VALUE : Times.micros(from), to == null ? Long.MAX_VALUE : Times.micros(to),
+                tag.filter());
         java.util.List<String> damaged = new java.util.ArrayList<>();
         if (format() == Format.TABLE) {
             HistoryTable table = new HistoryTable(out());

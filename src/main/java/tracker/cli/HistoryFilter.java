@@ -11,8 +11,9 @@ import tracker.store.EventChunkCodec;
  * @param bufferId buffer id, or null for every buffer
  * @param from     first time shown, {@link Long#MIN_VALUE} when unbounded
  * @param to       last time shown, {@link Long#MAX_VALUE} when unbounded
+ * @param tags     the tags the process must have (none: every process)
  */
-record HistoryFilter(Integer pid, Integer device, Long bufferId, long from, long to) {
+record HistoryFilter(Integer pid, Integer device, Long bufferId, long from, long to, TagFilter tags) {
 
     boolean hasFrom() {
         return from != Long.MIN_VALUE;
@@ -36,6 +37,6 @@ record HistoryFilter(Integer pid, Integer device, Long bufferId, long from, long
 
     /** The same filter from {@code micros} on, when that is later than its own start. */
     HistoryFilter startingAt(long micros) {
-        return micros <= from ? this : new HistoryFilter(pid, device, bufferId, micros, to);
+        return micros <= from ? this : new HistoryFilter(pid, device, bufferId, micros, to, tags);
     }
 }

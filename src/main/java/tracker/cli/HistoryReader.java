@@ -128,6 +128,7 @@ final class HistoryReader {
         SqlParts sql = new SqlParts();
         sql.index(filter.pid() == null ? "event_chunks_time" : "event_chunks_pid_time");
         sql.when(filter.pid(), "pid = ?");
+        filter.tags().addTo(sql.where, "process_id");
         if (filter.hasTo()) {
             sql.when(Times.utc(filter.to()), "first_at <= ?");
         }
@@ -176,6 +177,7 @@ final class HistoryReader {
         SqlParts sql = new SqlParts();
         sql.index(filter.pid() == null ? "event_chunks_time" : "event_chunks_pid_time");
         sql.when(filter.pid(), "pid = ?");
+        filter.tags().addTo(sql.where, "process_id");
         if (from != Long.MIN_VALUE) {
             sql.when(Times.utc(from), "first_at >= ?");
         }
@@ -262,6 +264,7 @@ final class HistoryReader {
         sql.when(Times.utc(from), "last_at >= ?");
         sql.when(Times.utc(from), "first_at < ?");
         sql.when(filter.pid(), "pid = ?");
+        filter.tags().addTo(sql.where, "process_id");
         if (filter.hasTo()) {
             sql.when(Times.utc(filter.to()), "first_at <= ?");
         }

@@ -3,17 +3,22 @@ package tracker.cli;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import tracker.report.Format;
 import tracker.report.Report;
+import tracker.report.Tags;
 import tracker.store.Queries;
 import tracker.store.Times;
 
 @Command(name = "leaks", sortOptions = false,
         description = {"The CI gate: processes that died holding device memory (from the audit) and, with --live, "
                 + "live processes holding more than --max-bytes.",
+                "--group-by KEY adds them up per value of a tag; --format junit writes a JUnit XML report, one "
+                        + "test case per process in scope.",
                 "Exit 0 when there are none, 1 when there are any."})
 final class LeaksCommand extends QueryCommand {
 
@@ -30,6 +35,9 @@ final class LeaksCommand extends QueryCommand {
             description = "Only processes whose command line, or program name, matches this glob (e.g. 'python*').")
     PathMatcher command;
 
+    @picocli.CommandLine.Mixin
+    TagOption tag;
+
     @Option(names = "--max-bytes", paramLabel = "SIZE", defaultValue = "0", converter = SizeConverter.class,
             description = "Tolerate up to SIZE per process: bytes, or with a unit (512MiB, 1GiB, 2GB). "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -38,62 +46,147 @@ final class LeaksCommand extends QueryCommand {
     @Option(names = "--live", description = "Also report live processes holding more than --max-bytes.")
     boolean live;
 
+    @Option(names = "--group-by", paramLabel = "KEY",
+            description = "Per value of the tag KEY: the leaking processes, their records and bytes, and the last "
+                    + "time; processes without the tag under (none).")
+    String groupBy;
+
     @picocli.CommandLine.Mixin
     TableWidthOptions width;
 
-    /** Per process: who, then what it holds or held ({@link HeldTotals}), then the command line. */
+    /** Per process: who, then what it holds or held ({@link HeldTotals}), its tags, then the command line. */
     static final List<String> FIELDS = HeldTotals.between(List.of("pid", "state"),
-            List.of("reaped_at", "reason", "command"));
+            List.of("reaped_at", "reason", "tags", "command"));
 
     static final List<String> TABLE = List.of("pid", "state", "buffers", "cbs", "kernels", "total_bytes", "reaped_at",
-            "reason", "command");
+            "reason", "tags", "command");
+
+    @Override
+    boolean acceptsJunit() {
+        return true;
+    }
+
+    @Override
+    void checkOptions() {
+        if (groupBy != null && groupBy.isEmpty()) {
+            throw usage("--group-by needs a tag key");
+        }
+        if (groupBy != null && format() == Format.JUNIT) {
+            throw usage("--group-by and --format junit do not go together: a JUnit report has one test case per "
+                    + "process");
+        }
+    }
 
     @Override
     int run(Backend backend) {
-        Instant from = since;
-        PathMatcher glob = command;
-        Report leaks = new Report(FIELDS);
-        SqlFilter dead = new SqlFilter()
-                .when(process.pid, "pid = ?")
-                .when(from == null ? null : Times.utc(from), "reaped_at >= ?")
-                .when(maxBytes, "buffer_bytes + cb_bytes + kernel_bytes > ?");
-        backend.jdbi().useHandle(handle -> {
-            dead.query(handle, "SELECT * FROM reaps" + dead.where() + " ORDER BY reaped_at, id")
-                    .map((rs, ctx) -> row(rs.getObject("pid"), "dead", HeldTotals.ofReap(rs),
-                            Times.instant(Queries.micros(rs, "reaped_at")), rs.getString("reason"),
-                            rs.getString("command")))
-                    .filter(row -> matches(glob, (String) row[row.length - 1])) // the command, last
-                    .forEach(leaks::add);
-            if (live) {
-                // per live process: its records and bytes by kind, from the segments
-                Map<Long, HeldTotals> held = LiveRecords.totalsByProcess(handle, process.pid);
-                // since the job's start: a process another job started before it is not this job's leak
-                SqlFilter alive = new SqlFilter().when(process.pid, "p.pid = ?")
-                        .when(from == null ? null : Times.utc(from), "p.first_seen >= ?")
-                        .always("p.ended_at IS NULL");
-                alive.query(handle, "SELECT p.id, p.pid, p.command FROM processes p" + alive.where() + " ORDER BY p.pid")
-                        .map((rs, ctx) -> new Alive(rs.getObject("pid"), rs.getString("command"),
-                                held.getOrDefault(rs.getLong("id"), HeldTotals.NONE)))
-                        .filter(holder -> holder.held().totalBytes() > maxBytes && matches(glob, holder.command()))
-                        .forEach(holder -> leaks.add(row(holder.pid(), "live", holder.held(), null, null,
-                                holder.command())));
-            }
+        List<Leak> leaks = new ArrayList<>();
+        List<Leak> clean = new ArrayList<>();
+        Map<Long, Tags> tags = backend.jdbi().withHandle(handle -> {
+            findLeaks(handle, leaks, format() == Format.JUNIT ? clean : null);
+            List<Long> ids = new ArrayList<>();
+            leaks.forEach(leak -> ids.add(leak.processId()));
+            clean.forEach(leak -> ids.add(leak.processId()));
+            return TagFilter.tagsOf(handle, ids);
         });
-        if (leaks.isEmpty() && format() == tracker.report.Format.TABLE) {
-            out().println("No leaks.");
+        if (format() == Format.JUNIT) {
+            List<LeakReport.Case> cases = new ArrayList<>();
+            backend.jdbi().useHandle(handle -> {
+                for (Leak leak : leaks) {
+                    cases.add(new LeakReport.Case(leak, true, tags.getOrDefault(leak.processId(), Tags.NONE),
+                            leak.reapId() == null ? null : LeakReport.perDevice(handle, leak.reapId())));
+                }
+            });
+            for (Leak passed : clean) {
+                cases.add(new LeakReport.Case(passed, false, tags.getOrDefault(passed.processId(), Tags.NONE), null));
+            }
+            LeakReport.junit(cases, out());
             out().flush();
+        } else if (groupBy != null) {
+            Report groups = LeakGroups.of(groupBy, leaks, tags);
+            if (groups.isEmpty() && format() == Format.TABLE) {
+                out().println("No leaks.");
+                out().flush();
+            } else {
+                print(groups);
+            }
         } else {
-            print(leaks, TABLE, width.lineWidth());
+            Report report = new Report(FIELDS);
+            for (Leak leak : leaks) {
+                report.add(leak.held().between(new Object[] {leak.pid(), leak.state()}, leak.reapedAt(),
+                        leak.reason(), tags.getOrDefault(leak.processId(), Tags.NONE), leak.command()));
+            }
+            if (report.isEmpty() && format() == Format.TABLE) {
+                out().println("No leaks.");
+                out().flush();
+            } else {
+                print(report, TABLE, width.lineWidth());
+            }
         }
         return leaks.isEmpty() ? ExitCode.OK : ExitCode.CHECK_FAILED;
     }
 
-    private record Alive(Object pid, String command, HeldTotals held) {
+    /**
+     * A process the gate judged.
+     *
+     * @param reapedAt when it was found dead; null while it lives
+     * @param lastAt   when it was last heard of: reaped, or last seen
+     * @param reapId   its audit record; null for a live process
+     */
+    record Leak(long processId, Object pid, String state, HeldTotals held, Instant reapedAt, String reason,
+                String command, Instant lastAt, Long reapId) {
     }
 
-    private static Object[] row(Object pid, String state, HeldTotals held, Instant reapedAt, String reason,
-                                String command) {
-        return held.between(new Object[] {pid, state}, reapedAt, reason, command);
+    /**
+     * The leaks in {@code leaks}, in the order shown; with {@code clean} non-null, also every other process in
+     * scope, which passed (for a JUnit report).
+     */
+    private void findLeaks(org.jdbi.v3.core.Handle handle, List<Leak> leaks, List<Leak> clean) {
+        Instant from = since;
+        PathMatcher glob = command;
+        TagFilter tags = tag.filter();
+        SqlFilter dead = new SqlFilter()
+                .when(process.pid, "pid = ?")
+                .when(from == null ? null : Times.utc(from), "reaped_at >= ?");
+        tags.addTo(dead, "process_id");
+        dead.query(handle, "SELECT * FROM reaps" + dead.where() + " ORDER BY reaped_at, id")
+                .map((rs, ctx) -> {
+                    Instant reapedAt = Times.instant(Queries.micros(rs, "reaped_at"));
+                    return new Leak(rs.getLong("process_id"), rs.getObject("pid"), "dead", HeldTotals.ofReap(rs),
+                            reapedAt, rs.getString("reason"), rs.getString("command"), reapedAt, rs.getLong("id"));
+                })
+                .filter(leak -> matches(glob, leak.command()))
+                .forEach(leak -> (leak.held().totalBytes() > maxBytes ? leaks : orNowhere(clean)).add(leak));
+        if (!live && clean == null) {
+            return;
+        }
+        // per live process: its records and bytes by kind, from the segments
+        Map<Long, HeldTotals> held = LiveRecords.totalsByProcess(handle, process.pid);
+        // since the job's start: a process another job started before it is not this job's leak
+        SqlFilter others = new SqlFilter().when(process.pid, "p.pid = ?")
+                .when(from == null ? null : Times.utc(from), "p.first_seen >= ?")
+                // the reaped ones are above
+                .always("NOT EXISTS (SELECT 1 FROM reaps r WHERE r.process_id = p.id)");
+        if (clean == null) {
+            others.always("p.ended_at IS NULL");
+        }
+        tags.addTo(others, "p.id");
+        others.query(handle, "SELECT p.id, p.pid, p.command, p.ended_at, p.end_reason, p.last_seen FROM processes p"
+                        + others.where() + " ORDER BY p.pid, p.id")
+                .map((rs, ctx) -> {
+                    boolean ended = rs.getObject("ended_at") != null;
+                    String state = ended ? "ended (" + rs.getString("end_reason").toLowerCase(java.util.Locale.ROOT)
+                            + ")" : "live";
+                    return new Leak(rs.getLong("id"), rs.getObject("pid"), state,
+                            held.getOrDefault(rs.getLong("id"), HeldTotals.NONE), null, null,
+                            rs.getString("command"), Times.instant(Queries.micros(rs, "last_seen")), null);
+                })
+                .filter(leak -> matches(glob, leak.command()))
+                .forEach(leak -> (live && leak.state().equals("live") && leak.held().totalBytes() > maxBytes ? leaks
+                        : orNowhere(clean)).add(leak));
+    }
+
+    private static List<Leak> orNowhere(List<Leak> list) {
+        return list != null ? list : new ArrayList<>();
     }
 
     private static boolean matches(PathMatcher glob, String command) {

@@ -10,8 +10,8 @@ import tracker.report.Format;
 final class OutputOptions {
     @Option(names = "--format", paramLabel = "table|json|csv", defaultValue = "table",
             converter = FormatConverter.class, completionCandidates = FormatCandidates.class,
-            description = "Output format: table (sizes human-readable), json or csv (exact bytes). "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "Output format: table (sizes human-readable), json or csv (exact bytes); "
+                    + "for leaks also junit (JUnit XML). Default: ${DEFAULT-VALUE}.")
     Format format = Format.TABLE;
 
     static final class FormatConverter implements picocli.CommandLine.ITypeConverter<Format> {
@@ -21,16 +21,20 @@ final class OutputOptions {
                 return Format.valueOf(value.trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.TypeConversionException(
-                        "'" + value + "' is not a format (table, json or csv)");
+                        "'" + value + "' is not a format (table, json or csv; junit for leaks)");
             }
         }
     }
 
-    /** The values shell completion offers, as the help writes them. */
+    /**
+     * The values shell completion offers, as the help writes them: not junit, which only
+     * {@code leaks} takes (the option is shared), so that {@code j} still completes to json.
+     */
     static final class FormatCandidates implements Iterable<String> {
         @Override
         public Iterator<String> iterator() {
-            return Arrays.stream(Format.values()).map(format -> format.name().toLowerCase(Locale.ROOT)).iterator();
+            return Arrays.stream(Format.values()).filter(format -> format != Format.JUNIT)
+                    .map(format -> format.name().toLowerCase(Locale.ROOT)).iterator();
         }
     }
 }

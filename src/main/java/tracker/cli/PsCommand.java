@@ -8,6 +8,7 @@ import tracker.proc.Liveness;
 import tracker.proc.ProcFs;
 import tracker.proc.ProcessProbe;
 import tracker.report.Report;
+import tracker.report.Tags;
 import tracker.store.Queries;
 import tracker.store.Times;
 
@@ -27,14 +28,17 @@ final class PsCommand extends QueryCommand {
     java.time.Instant since;
 
     @picocli.CommandLine.Mixin
+    TagOption tag;
+
+    @picocli.CommandLine.Mixin
     TableWidthOptions width;
 
     /** Per process: who, when, what it holds now ({@link HeldTotals}), then the command line. */
     static final List<String> FIELDS = HeldTotals.between(List.of("pid", "state", "first_seen", "last_seen"),
-            List.of("uid", "command"));
+            List.of("uid", "tags", "command"));
 
     static final List<String> TABLE = List.of("pid", "state", "first_seen", "last_seen", "buffers", "cbs", "kernels",
-            "total_bytes", "uid", "command");
+            "total_bytes", "uid", "tags", "command");
 
     @Override
     int run(Backend backend) {
@@ -44,11 +48,15 @@ final class PsCommand extends QueryCommand {
         if (!all) {
             filter.always("p.ended_at IS NULL");
         }
+        tag.filter().addTo(filter, "p.id");
         Report report = new Report(FIELDS);
         backend.jdbi().useHandle(handle -> {
             Map<Long, HeldTotals> held = LiveRecords.totalsByProcess(handle, process.pid);
-            filter.query(handle, "SELECT p.* FROM processes p" + filter.where() + " ORDER BY p.first_seen, p.id")
+            List<Long> ids = new java.util.ArrayList<>();
+            List<Object[]> rows = filter.query(handle, "SELECT p.* FROM processes p" + filter.where()
+                            + " ORDER BY p.first_seen, p.id")
                 .map((rs, ctx) -> {
+                    ids.add(rs.getLong("id"));
                     Integer hostPid = (Integer) rs.getObject("pid");
                     Long start = (Long) rs.getObject("start_ticks");
                     String ended = rs.getString("end_reason");
@@ -64,9 +72,15 @@ final class PsCommand extends QueryCommand {
                             LiveRecords.displayPid(hostPid, rs.getInt("reported_pid")), state,
                             Times.instant(Queries.micros(rs, "first_seen")),
                             Times.instant(Queries.micros(rs, "last_seen"))},
-                            rs.getObject("uid"), rs.getString("command"));
+                            rs.getObject("uid"), null, rs.getString("command"));
                 })
-                .forEach(report::add);
+                .list();
+            Map<Long, Tags> tags = TagFilter.tagsOf(handle, ids);
+            for (int i = 0; i < rows.size(); i++) {
+                Object[] row = rows.get(i);
+                row[row.length - 2] = tags.getOrDefault(ids.get(i), Tags.NONE);
+                report.add(row);
+            }
         });
         print(report, TABLE, width.lineWidth());
         return ExitCode.OK;

@@ -50,8 +50,16 @@ abstract class QueryCommand implements Callable<Integer> {
     void checkOptions() {
     }
 
+    /** Whether {@code --format junit} means something here: only for a check. */
+    boolean acceptsJunit() {
+        return false;
+    }
+
     @Override
     public final Integer call() {
+        if (format() == Format.JUNIT && !acceptsJunit()) {
+            throw usage("--format junit is for tracker leaks; this command writes table, json or csv");
+        }
         checkOptions();
         try (Backend backend = root.backends().open(database.resolve(), writes())) {
             return run(backend);
@@ -76,7 +84,7 @@ abstract class QueryCommand implements Callable<Integer> {
      */
     void print(Report report, List<String> tableColumns, LineWidth width) {
         if (format() == Format.TABLE) {
-            Renderer.table(report.select(tableColumns), out(), width);
+            Renderer.table(report.select(TagColumn.shown(report, tableColumns)), out(), width);
             out().flush();
         } else {
             print(report);

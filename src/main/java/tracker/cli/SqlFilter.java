@@ -19,6 +19,13 @@ final class SqlFilter {
         return this;
     }
 
+    /** A condition with several parameters, in order. */
+    SqlFilter whenAll(String condition, Object... parameters) {
+        conditions.add(condition);
+        values.addAll(java.util.Arrays.asList(parameters));
+        return this;
+    }
+
     SqlFilter always(String condition) {
         conditions.add(condition);
         return this;

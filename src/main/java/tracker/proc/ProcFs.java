@@ -90,6 +90,30 @@ public final class ProcFs {
         return comm == null ? "" : "[" + comm.trim() + "]";
     }
 
+    /** The most of an environment read: the tags are within it, or past a size no honest one has. */
+    public static final int MAX_ENVIRON_BYTES = 1 << 20;
+
+    /**
+     * The environment the process was started with, NUL-separated {@code NAME=value} (its first
+     * {@link #MAX_ENVIRON_BYTES}); null when the process is gone.
+     *
+     * @throws ProcUnreadableException when it exists but cannot be read: another user's process,
+     *         for a tracker that is not root
+     */
+    public byte[] environ(int pid) {
+        Path file = root.resolve(Integer.toString(pid)).resolve("environ");
+        try (var in = Files.newInputStream(file)) {
+            return in.readNBytes(MAX_ENVIRON_BYTES);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("No such process")) {
+                return null;
+            }
+            throw new ProcUnreadableException(file, e);
+        }
+    }
+
     /** The real uid, or -1 when the process is gone. */
     public int uid(int pid) {
         List<Integer> ids = statusNumbers(pid, "Uid:");

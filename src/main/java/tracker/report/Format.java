@@ -7,5 +7,7 @@ public enum Format {
     /** a JSON array of objects with exact bytes, for scripts */
     JSON,
     /** RFC 4180 with a header line and exact bytes, for spreadsheets */
-    CSV
+    CSV,
+    /** JUnit XML, for CI test reports: {@code tracker leaks} only */
+    JUNIT
 }

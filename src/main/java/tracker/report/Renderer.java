@@ -138,6 +138,12 @@ public final class Renderer {
             json.writeNumber(number.toString());
         } else if (value instanceof Boolean bool) {
             json.writeBoolean(bool);
+        } else if (value instanceof Tags tags) {
+            json.writeStartObject();
+            for (java.util.Map.Entry<String, String> tag : tags.map().entrySet()) {
+                json.writeStringField(tag.getKey(), tag.getValue());
+            }
+            json.writeEndObject();
         } else if (value instanceof Report nested) {
             json.writeStartArray();
             for (Object[] row : nested.rows()) {

@@ -407,6 +407,8 @@ final class Ledger {
             if (!process.stored) {
                 process.stored = true;
                 out.newProcesses.add(process.toRow());
+                process.tags.tags().forEach((key, value) -> out.newTags.add(new tracker.store.TagRow(process.id, key,
+                        value)));
             }
         }
         unstored.clear();

@@ -17,6 +17,8 @@ final class ProcessRecord {
      * (its records live no longer than it does), else null.
      */
     final ProcessIdentity peer;
+    /** read from its environment at first sight; stored with its row */
+    final tracker.proc.ProcessTags tags;
     /**
      * For an unresolved process, the open connections that reported for it: {@code /proc} cannot
      * judge it, so it lives while one of them is open (and then while its peer lives). A
@@ -49,7 +51,13 @@ final class ProcessRecord {
     }
 
     ProcessRecord(long id, ProcessIdentity identity, ProcessIdentity peer, String bootId, long firstSeenMicros) {
+        this(id, identity, peer, bootId, firstSeenMicros, tracker.proc.ProcessTags.NONE);
+    }
+
+    ProcessRecord(long id, ProcessIdentity identity, ProcessIdentity peer, String bootId, long firstSeenMicros,
+                  tracker.proc.ProcessTags tags) {
         this.id = id;
+        this.tags = tags;
         this.identity = identity;
         this.peer = peer;
         this.bootId = bootId;

@@ -1,8 +1,10 @@
 package tracker.server;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 import tracker.proc.ProcessIdentity;
+import tracker.proc.ProcessTags;
 
 /**
  * One {@link ProcessRecord} per process identity, shared by every connection: a process
@@ -16,16 +18,25 @@ final class ProcessRegistry {
     private final ConcurrentHashMap<Key, ProcessRecord> records = new ConcurrentHashMap<>();
     private final AtomicLong nextId;
     private final String bootId;
+    /** read once per process, when its record is made: never on the path of its frames */
+    private final Function<ProcessIdentity, ProcessTags> tagsOf;
 
+    /** A registry whose processes have no tags. */
     ProcessRegistry(long nextId, String bootId) {
-        this.nextId = new AtomicLong(nextId);
-        this.bootId = bootId;
+        this(nextId, bootId, identity -> ProcessTags.NONE);
     }
 
-    /** The record of a resolved process, made on first sight. */
+    ProcessRegistry(long nextId, String bootId, Function<ProcessIdentity, ProcessTags> tagsOf) {
+        this.nextId = new AtomicLong(nextId);
+        this.bootId = bootId;
+        this.tagsOf = tagsOf;
+    }
+
+    /** The record of a resolved process, made on first sight, with the tags of its environment. */
     ProcessRecord intern(ProcessIdentity identity, long nowMicros) {
         return records.computeIfAbsent(keyOf(identity, null, 0),
-                key -> new ProcessRecord(nextId.getAndIncrement(), identity, bootId, nowMicros));
+                key -> new ProcessRecord(nextId.getAndIncrement(), identity, null, bootId, nowMicros,
+                        tagsOf.apply(identity)));
     }
 
     /**

@@ -12,6 +12,10 @@ public final class ServerMetrics {
     final java.util.concurrent.atomic.LongAdder eventsReceived = new java.util.concurrent.atomic.LongAdder();
     /** frames whose process_id was not believed (see ClientConnection): their records are the peer's */
     final AtomicLong pidMismatches = new AtomicLong();
+    /** tags a process had past the bounds (see TagSelection), dropped */
+    final AtomicLong droppedTags = new AtomicLong();
+    /** processes whose environment could not be read: they have no tags */
+    final AtomicLong unreadableEnvirons = new AtomicLong();
     final AtomicLong connectionsAccepted = new AtomicLong();
     final AtomicInteger connectionsOpen = new AtomicInteger();
     final AtomicLong eventsCommitted = new AtomicLong();

@@ -159,14 +159,18 @@ public final class TrackerDaemon implements AutoCloseable {
             startupReaper.reapNow(ReapReason.DEAD_AT_STARTUP);
         }
         StoredState state = StoredState.load(database.jdbi());
-        registry = new ProcessRegistry(state.nextProcessId(), probe.bootId());
+        registry = new ProcessRegistry(state.nextProcessId(), probe.bootId(), new TagReader(procFs, metrics)::read);
         resolver = new PeerResolver(procFs);
         Ledger ledger = new Ledger(state.nextChunkId(), state.nextSegmentSeq(), state.counters(),
                 java.util.Map.of("malformed_frames", metrics.malformedFrames::get,
-                        "pid_mismatches", metrics.pidMismatches::get),
+                        "pid_mismatches", metrics.pidMismatches::get,
+                        "dropped_tags", metrics.droppedTags::get,
+                        "unreadable_environs", metrics.unreadableEnvirons::get),
                 log::info);
         metrics.malformedFrames.set(state.counters().getOrDefault("malformed_frames", 0L));
         metrics.pidMismatches.set(state.counters().getOrDefault("pid_mismatches", 0L));
+        metrics.droppedTags.set(state.counters().getOrDefault("dropped_tags", 0L));
+        metrics.unreadableEnvirons.set(state.counters().getOrDefault("unreadable_environs", 0L));
         // received and committed both count every run, so that they meet once all is committed
         eventsAtStart = state.counters().getOrDefault("events", 0L);
         metrics.eventsCommitted.set(eventsAtStart);

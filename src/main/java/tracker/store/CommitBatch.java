@@ -13,6 +13,8 @@ import java.util.Map;
  */
 public final class CommitBatch {
     public final List<ProcessRow> newProcesses = new ArrayList<>();
+    /** the tags of {@link #newProcesses} */
+    public final List<TagRow> newTags = new ArrayList<>();
     /** process id to last-seen micros */
     public final Map<Long, Long> lastSeen = new java.util.HashMap<>();
     /** written after the reaps: a process reaped in this batch has only a snapshot of what came after */

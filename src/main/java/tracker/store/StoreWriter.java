@@ -81,6 +81,7 @@ public final class StoreWriter {
         long commit = jdbi.inTransaction(handle -> {
             long seq = nextCommit(handle);
             insertProcesses(handle, batch.newProcesses);
+            insertTags(handle.getConnection(), batch.newTags);
             updateLastSeen(handle, batch.lastSeen);
             // Reaps and ends first: each deletes every segment of its process. The batch's own
             // segments come after, so a process reaped in this window keeps only what it was
@@ -126,6 +127,10 @@ public final class StoreWriter {
         handle.createUpdate("DELETE FROM reap_totals WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
                 .bind(0, cutoff).execute();
         int reaps = handle.createUpdate("DELETE FROM reaps WHERE reaped_at < ?").bind(0, cutoff).execute();
+        String prunedProcesses = " WHERE ended_at < ?"
+                + " AND NOT EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = processes.id)";
+        handle.createUpdate("DELETE FROM process_tags WHERE process_id IN (SELECT id FROM processes" + prunedProcesses
+                + ")").bind(0, cutoff).execute();
         int processes = handle.createUpdate("DELETE FROM processes WHERE ended_at < ?"
                         + " AND NOT EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = processes.id)")
                 .bind(0, cutoff).execute();
@@ -242,6 +247,22 @@ public final class StoreWriter {
                     .bind(7, Times.utc(row.firstSeenMicros())).bind(8, Times.utc(row.lastSeenMicros())).add();
         }
         batch.execute();
+    }
+
+    private static void insertTags(Connection connection, List<TagRow> tags) throws SQLException {
+        if (tags.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement statement = connection.prepareStatement(
+                "INSERT INTO process_tags (process_id, tag_key, tag_value) VALUES (?, ?, ?)")) {
+            for (TagRow tag : tags) {
+                statement.setLong(1, tag.processId());
+                statement.setString(2, tag.key());
+                statement.setString(3, tag.value());
+                statement.addBatch();
+            }
+            statement.executeBatch();
+        }
     }
 
     private static void updateLastSeen(Handle handle, Map<Long, Long> lastSeen) {

@@ -93,7 +93,7 @@ class CliCommandsTest {
         assertTrue(live.out().matches("(?s).*\"allocated_at\":\"\\d{4}-\\d\\d-\\d\\dT[^\"]+Z\".*"), live.out());
         assertEquals(5, live.out().lines().filter(line -> line.contains("\"pid\"")).count(), live.out());
         List<String> csv = filtered.out().lines().toList();
-        assertEquals("pid,device_id,kind,type,buffer_id,size,ref_count,allocated_at,command", csv.get(0));
+        assertEquals("pid,device_id,kind,type,buffer_id,size,ref_count,allocated_at,tags,command", csv.get(0));
         assertEquals(3, csv.size(), filtered.out()); // the two DRAM/L1 buffers of device 0
         assertTrue(csv.get(1).contains(",0,BUFFER,DRAM,0x2000,8192,1,"), csv.get(1));
     }

@@ -95,7 +95,7 @@ class HeldFieldsTest {
         assertEquals(ExitCode.OK, jsonRun.exit(), jsonRun.err());
         Map<String, Object> json = single(OutputRows.json(jsonRun.out()));
         assertEquals(List.of("reap_id", "pid", "reaped_at", "reason", "buffers", "cbs", "kernels", "buffer_bytes",
-                "cb_bytes", "kernel_bytes", "total_bytes", "first_seen", "last_seen", "uid", "command", "per_device"),
+                "cb_bytes", "kernel_bytes", "total_bytes", "first_seen", "last_seen", "uid", "tags", "command", "per_device"),
                 List.copyOf(json.keySet()));
         assertEquals((long) deadPid, json.get("pid"));
         assertEquals("DEAD_AT_STARTUP", json.get("reason"));
@@ -111,7 +111,7 @@ class HeldFieldsTest {
 
         Cli.Result csvRun = run.apply(new String[] {"audit", "--format", "csv"});
         assertEquals("reap_id,pid,reaped_at,reason,buffers,cbs,kernels,buffer_bytes,cb_bytes,kernel_bytes,"
-                + "total_bytes,first_seen,last_seen,uid,command", csvRun.out().lines().findFirst().orElseThrow());
+                + "total_bytes,first_seen,last_seen,uid,tags,command", csvRun.out().lines().findFirst().orElseThrow());
         Map<String, String> csv = single(OutputRows.csv(csvRun.out()));
         assertEquals(List.of(json.get("reap_id").toString(), Integer.toString(deadPid), json.get("reaped_at"),
                 "DEAD_AT_STARTUP", "1000", DEAD_COMMAND), List.of(csv.get("reap_id"), csv.get("pid"),
@@ -134,7 +134,7 @@ class HeldFieldsTest {
         Map<String, Object> dead = json.get(0);
         Map<String, Object> live = json.get(1);
         assertEquals(List.of("pid", "state", "buffers", "cbs", "kernels", "buffer_bytes", "cb_bytes", "kernel_bytes",
-                "total_bytes", "reaped_at", "reason", "command"), List.copyOf(dead.keySet()));
+                "total_bytes", "reaped_at", "reason", "tags", "command"), List.copyOf(dead.keySet()));
         assertEquals(List.of((long) deadPid, "dead", "DEAD_AT_STARTUP", DEAD_COMMAND),
                 List.of(dead.get("pid"), dead.get("state"), dead.get("reason"), dead.get("command")));
         assertHeld(DEAD, dead);
@@ -147,7 +147,7 @@ class HeldFieldsTest {
         Cli.Result csvRun = run.apply(new String[] {"leaks", "--live", "--format", "csv"});
         assertEquals(ExitCode.CHECK_FAILED, csvRun.exit(), csvRun.err());
         assertEquals("pid,state,buffers,cbs,kernels,buffer_bytes,cb_bytes,kernel_bytes,total_bytes,reaped_at,reason,"
-                + "command", csvRun.out().lines().findFirst().orElseThrow());
+                + "tags,command", csvRun.out().lines().findFirst().orElseThrow());
         List<Map<String, String>> csv = OutputRows.csv(csvRun.out());
         assertEquals(List.of(Integer.toString(deadPid), "dead", dead.get("reaped_at"), "DEAD_AT_STARTUP", DEAD_COMMAND),
                 List.of(csv.get(0).get("pid"), csv.get(0).get("state"), csv.get(0).get("reaped_at"),
@@ -177,7 +177,7 @@ class HeldFieldsTest {
         Map<String, Object> ended = json.get(0);
         Map<String, Object> live = json.get(1);
         assertEquals(List.of("pid", "state", "first_seen", "last_seen", "buffers", "cbs", "kernels", "buffer_bytes",
-                "cb_bytes", "kernel_bytes", "total_bytes", "uid", "command"), List.copyOf(ended.keySet()));
+                "cb_bytes", "kernel_bytes", "total_bytes", "uid", "tags", "command"), List.copyOf(ended.keySet()));
         assertEquals(List.of((long) deadPid, "ended (dead_at_startup)", DEAD_COMMAND),
                 List.of(ended.get("pid"), ended.get("state"), ended.get("command")));
         assertHeld(new HoldingProcesses.Held(0, 0, 0, 0, 0, 0), ended); // what it held was reaped
@@ -187,7 +187,7 @@ class HeldFieldsTest {
 
         Cli.Result csvRun = run.apply(new String[] {"ps", "--all", "--format", "csv"});
         assertEquals("pid,state,first_seen,last_seen,buffers,cbs,kernels,buffer_bytes,cb_bytes,kernel_bytes,"
-                + "total_bytes,uid,command", csvRun.out().lines().findFirst().orElseThrow());
+                + "total_bytes,uid,tags,command", csvRun.out().lines().findFirst().orElseThrow());
         List<Map<String, String>> csv = OutputRows.csv(csvRun.out());
         assertEquals(List.of(Integer.toString(SELF), "live", live.get("first_seen"), live.get("last_seen"), "1000",
                 LIVE_COMMAND), List.of(csv.get(1).get("pid"), csv.get(1).get("state"), csv.get(1).get("first_seen"),

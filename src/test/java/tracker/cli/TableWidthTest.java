@@ -70,7 +70,7 @@ class TableWidthTest {
             assertEquals(whole, tracker(Map.of("COLUMNS", "none"), leaks).out(), "a COLUMNS that is no width");
             Run csv = tracker(Map.of("COLUMNS", "60"), with(leaks, "--format", "csv"));
             assertTrue(csv.out().lines().skip(1).findFirst().orElseThrow().endsWith(",live,3,2,1,147456,8192,40960,"
-                    + "196608,,," + LIVE_COMMAND), csv.out());
+                    + "196608,,,," + LIVE_COMMAND), csv.out());
             Run json = tracker(Map.of("COLUMNS", "60"), with(leaks, "--format", "json"));
             assertTrue(json.out().contains("\"command\":\"" + LIVE_COMMAND + "\"}"), json.out());
         }

@@ -73,6 +73,24 @@ public final class HoldClient implements AutoCloseable {
         return new HoldClient(ChildProcess.start(command));
     }
 
+    /**
+     * Starts {@code holdclient options... socket} with exactly {@code environment} (and PATH):
+     * nothing of this JVM's own environment, CI variables included, reaches it.
+     */
+    public static HoldClient startWithEnvironment(Map<String, String> environment, Path socket, String... options)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(binary().toString());
+        command.addAll(List.of(options));
+        command.add(socket.toString());
+        ProcessBuilder builder = new ProcessBuilder(command);
+        String path = System.getenv("PATH");
+        builder.environment().clear();
+        builder.environment().put("PATH", path == null ? "/usr/bin:/bin" : path);
+        builder.environment().putAll(environment);
+        return new HoldClient(ChildProcess.start(builder));
+    }
+
     public static HoldClient start(Path socket, String... options) throws IOException, InterruptedException {
         return start(List.of(), socket, options);
     }
