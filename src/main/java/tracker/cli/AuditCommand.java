@@ -106,7 +106,8 @@ final class AuditCommand extends QueryCommand {
         return ExitCode.OK;
     }
 
-    private static Report perDevice(org.jdbi.v3.core.Handle handle, long reapId) {
+    /** What a reap's process held per device, kind and type. */
+    static Report perDevice(org.jdbi.v3.core.Handle handle, long reapId) {
         Report totals = new Report("device_id", "kind", "type", "records", "bytes");
         handle.createQuery("SELECT device_id, kind, type, records, bytes FROM reap_totals"
                         + " WHERE reap_id = ? ORDER BY device_id, kind, type")

@@ -1,13 +1,13 @@
 package tracker.cli;
 
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.util.List;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamWriter;
 import tracker.report.Bytes;
 import tracker.report.Renderer;
+import tracker.report.NonClosingWriter;
 import tracker.report.Report;
 import tracker.report.Tags;
 
@@ -36,23 +36,11 @@ final class LeakReport {
     record Case(LeaksCommand.Leak leak, boolean failed, Tags tags, Report perDevice) {
     }
 
-    /** What a reap's process held per device, kind and type. */
-    static Report perDevice(org.jdbi.v3.core.Handle handle, long reapId) {
-        Report totals = new Report("device_id", "kind", "type", "records", "bytes");
-        handle.createQuery("SELECT device_id, kind, type, records, bytes FROM reap_totals"
-                        + " WHERE reap_id = ? ORDER BY device_id, kind, type")
-                .bind(0, reapId)
-                .map((rs, ctx) -> new Object[] {rs.getInt(1), rs.getString(2), rs.getString(3), rs.getLong(4),
-                        new Bytes(rs.getLong(5))})
-                .forEach(totals::add);
-        return totals;
-    }
-
     /** Writes the report of {@code cases}, in their order. */
     static void junit(List<Case> cases, PrintWriter out) {
         long failures = cases.stream().filter(Case::failed).count();
         try {
-            XMLStreamWriter xml = XMLOutputFactory.newFactory().createXMLStreamWriter(nonClosing(out));
+            XMLStreamWriter xml = XMLOutputFactory.newFactory().createXMLStreamWriter(NonClosingWriter.around(out));
             xml.writeStartDocument("UTF-8", "1.0");
             xml.writeCharacters("\n");
             xml.writeStartElement("testsuites");
@@ -162,24 +150,5 @@ final class LeakReport {
             i += Character.charCount(c);
         }
         return clean == null ? value : clean.toString();
-    }
-
-    private static Writer nonClosing(PrintWriter out) {
-        return new Writer() {
-            @Override
-            public void write(char[] buffer, int offset, int length) {
-                out.write(buffer, offset, length);
-            }
-
-            @Override
-            public void flush() {
-                out.flush();
-            }
-
-            @Override
-            public void close() {
-                out.flush();
-            }
-        };
     }
 }

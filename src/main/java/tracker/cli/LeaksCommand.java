@@ -93,7 +93,7 @@ final class LeaksCommand extends QueryCommand {
             backend.jdbi().useHandle(handle -> {
                 for (Leak leak : leaks) {
                     cases.add(new LeakReport.Case(leak, true, tags.getOrDefault(leak.processId(), Tags.NONE),
-                            leak.reapId() == null ? null : LeakReport.perDevice(handle, leak.reapId())));
+                            leak.reapId() == null ? null : AuditCommand.perDevice(handle, leak.reapId())));
                 }
             });
             for (Leak passed : clean) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.time.Instant;
 import java.util.List;
 
@@ -99,7 +98,7 @@ public final class Renderer {
 
     public static void json(Report report, PrintWriter out) {
         try {
-            JsonGenerator json = JSON.createGenerator(nonClosing(out));
+            JsonGenerator json = JSON.createGenerator(NonClosingWriter.around(out));
             json.writeStartArray();
             for (Object[] row : report.rows()) {
                 json.writeRaw('\n');
@@ -191,24 +190,5 @@ public final class Renderer {
             return text;
         }
         return '"' + text.replace("\"", "\"\"") + '"';
-    }
-
-    private static Writer nonClosing(PrintWriter out) {
-        return new Writer() {
-            @Override
-            public void write(char[] buffer, int offset, int length) {
-                out.write(buffer, offset, length);
-            }
-
-            @Override
-            public void flush() {
-                out.flush();
-            }
-
-            @Override
-            public void close() {
-                out.flush();
-            }
-        };
     }
 }
