@@ -101,17 +101,11 @@ public final class ProcFs {
      *         for a tracker that is not root
      */
     public byte[] environ(int pid) {
-        Path file = root.resolve(Integer.toString(pid)).resolve("environ");
-        try (var in = Files.newInputStream(file)) {
-            return in.readNBytes(MAX_ENVIRON_BYTES);
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            if (String.valueOf(e.getMessage()).contains("No such process")) {
-                return null;
+        return readOrGone(root.resolve(Integer.toString(pid)).resolve("environ"), file -> {
+            try (var in = Files.newInputStream(file)) {
+                return in.readNBytes(MAX_ENVIRON_BYTES);
             }
-            throw new ProcUnreadableException(file, e);
-        }
+        });
     }
 
     /** The real uid, or -1 when the process is gone. */
@@ -182,8 +176,18 @@ public final class ProcFs {
      *         permissions): that says nothing about the process, and must not pass for "gone"
      */
     private static String readSmall(Path file) {
+        byte[] bytes = readOrGone(file, Files::readAllBytes);
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private interface FileReader {
+        byte[] read(Path file) throws IOException;
+    }
+
+    /** The file's bytes; null when the process is gone (no file, or ESRCH while reading it). */
+    private static byte[] readOrGone(Path file, FileReader reader) {
         try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+            return reader.read(file);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
