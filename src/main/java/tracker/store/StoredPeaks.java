@@ -176,9 +176,14 @@ public final class StoredPeaks {
         long hoursTo = untilMicros == null ? Long.MAX_VALUE
                 : until == Long.MAX_VALUE ? until : hourOf(until + 1); // exclusive
         if (hoursFrom < hoursTo) {
-            windows(handle, "device_peaks_hourly", "hour_start", hoursFrom, hoursTo - 1, peaks);
-            windows(handle, "device_peaks", "window_start", from, hoursFrom - 1, peaks);
-            windows(handle, "device_peaks", "window_start", hoursTo, until, peaks);
+            windows(handle, "device_peaks_hourly", "hour_start", hoursFrom,
+                    hoursTo == Long.MAX_VALUE ? Long.MAX_VALUE : hoursTo - 1, peaks);
+            if (hoursFrom != Long.MIN_VALUE) {
+                windows(handle, "device_peaks", "window_start", from, hoursFrom - 1, peaks);
+            }
+            if (hoursTo != Long.MAX_VALUE) {
+                windows(handle, "device_peaks", "window_start", hoursTo, until, peaks);
+            }
         } else {
             windows(handle, "device_peaks", "window_start", from, until, peaks);
         }
