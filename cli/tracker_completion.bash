@@ -513,7 +513,7 @@ function _picocli_tracker_stats() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format'"
+  local arg_opts="'--db' '--format' '--since' '--until'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
@@ -529,6 +529,12 @@ function _picocli_tracker_stats() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--since')
+      return
+      ;;
+    '--until')
+      return
       ;;
   esac
 

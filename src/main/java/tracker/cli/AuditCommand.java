@@ -40,10 +40,10 @@ final class AuditCommand extends QueryCommand {
      * and its command line; in JSON also {@code per_device} and, with --pid, {@code held}.
      */
     static final List<String> FIELDS = HeldTotals.between(List.of("reap_id", "pid", "reaped_at", "reason"),
-            List.of("first_seen", "last_seen", "uid", "tags", "command"));
+            List.of("peak_bytes", "peak_at", "peaks", "first_seen", "last_seen", "uid", "tags", "command"));
 
     static final List<String> TABLE = List.of("reap_id", "pid", "reaped_at", "reason", "buffers", "cbs", "kernels",
-            "total_bytes", "tags", "command");
+            "total_bytes", "peak_bytes", "tags", "command");
 
     @Override
     int run(Backend backend) {
@@ -63,15 +63,23 @@ final class AuditCommand extends QueryCommand {
                         Object[] reap = {rs.getLong("id"), rs.getObject("pid"),
                                 Times.instant(Queries.micros(rs, "reaped_at")), rs.getString("reason")};
                         // the tags and per_device are read below
-                        return HeldTotals.ofReap(rs).between(reap, Times.instant(Queries.micros(rs, "first_seen")),
+                        Object[] peak = PeakFields.cells(rs);
+                        return HeldTotals.ofReap(rs).between(reap, peak[0], peak[1], peak[2],
+                                Times.instant(Queries.micros(rs, "first_seen")),
                                 Times.instant(Queries.micros(rs, "last_seen")), rs.getObject("uid"), null,
                                 rs.getString("command"), null);
                     })
                     .list();
             Map<Long, Tags> tags = TagFilter.tagsOf(handle, processIds);
+            Map<Long, List<tracker.store.PeakRow>> peaks = format() == Format.JSON
+                    ? tracker.store.StoredPeaks.detailOf(handle, processIds) : Map.of();
+            int peaksColumn = FIELDS.indexOf("peaks");
             for (int i = 0; i < rows.size(); i++) {
                 Object[] row = rows.get(i);
                 long reapId = (Long) row[0];
+                if (row[peaksColumn] == null) {
+                    row[peaksColumn] = PeakFields.detail(peaks.getOrDefault(processIds.get(i), List.of()));
+                }
                 row[row.length - 3] = tags.getOrDefault(processIds.get(i), Tags.NONE);
                 row[row.length - 1] = perDevice(handle, reapId);
                 reaps.add(row);
@@ -101,7 +109,7 @@ final class AuditCommand extends QueryCommand {
             }
             print(flat);
         } else {
-            print(format() == Format.CSV ? reaps.without("per_device") : reaps);
+            print(format() == Format.CSV ? reaps.without("per_device").without("peaks") : reaps);
         }
         return ExitCode.OK;
     }
@@ -138,7 +146,8 @@ final class AuditCommand extends QueryCommand {
             return;
         }
         LineWidth lineWidth = width.lineWidth();
-        Renderer.table(reaps.select(TagColumn.shown(reaps, TABLE)), out(), lineWidth);
+        Renderer.table(reaps.select(TagColumn.shown(reaps, TABLE)).renamed("peak_bytes", PeakFields.TABLE_COLUMN),
+                out(), lineWidth);
         for (int r = 0; r < reaps.rows().size(); r++) {
             out().println();
             Object reapId = reaps.cell(r, "reap_id");

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import tracker.proc.Liveness;
 import tracker.proc.ProcFs;
 import tracker.proc.ProcessProbe;
+import tracker.report.Renderer;
 import tracker.report.Report;
 import tracker.report.Tags;
 import tracker.store.Queries;
@@ -33,12 +34,15 @@ final class PsCommand extends QueryCommand {
     @picocli.CommandLine.Mixin
     TableWidthOptions width;
 
-    /** Per process: who, when, what it holds now ({@link HeldTotals}), then the command line. */
+    /**
+     * Per process: who, when, what it holds now ({@link HeldTotals}), its peak ({@link PeakFields}),
+     * then the command line. CSV has no {@code peaks}.
+     */
     static final List<String> FIELDS = HeldTotals.between(List.of("pid", "state", "first_seen", "last_seen"),
-            List.of("uid", "tags", "command"));
+            List.of("peak_bytes", "peak_at", "peaks", "uid", "tags", "command"));
 
     static final List<String> TABLE = List.of("pid", "state", "first_seen", "last_seen", "buffers", "cbs", "kernels",
-            "total_bytes", "uid", "tags", "command");
+            "total_bytes", "peak_bytes", "uid", "tags", "command");
 
     @Override
     int run(Backend backend) {
@@ -68,21 +72,31 @@ final class PsCommand extends QueryCommand {
                     } else {
                         state = probe.probe(hostPid, start, rs.getString("boot_id")) == Liveness.ALIVE ? "live" : "dead";
                     }
+                    Object[] peak = PeakFields.cells(rs);
                     return held.getOrDefault(rs.getLong("id"), HeldTotals.NONE).between(new Object[] {
                             LiveRecords.displayPid(hostPid, rs.getInt("reported_pid")), state,
                             Times.instant(Queries.micros(rs, "first_seen")),
                             Times.instant(Queries.micros(rs, "last_seen"))},
-                            rs.getObject("uid"), null, rs.getString("command"));
+                            peak[0], peak[1], peak[2], rs.getObject("uid"), null, rs.getString("command"));
                 })
                 .list();
             Map<Long, Tags> tags = TagFilter.tagsOf(handle, ids);
+            Map<Long, List<tracker.store.PeakRow>> peaks = format() == tracker.report.Format.JSON
+                    ? tracker.store.StoredPeaks.detailOf(handle, ids) : Map.of();
             for (int i = 0; i < rows.size(); i++) {
                 Object[] row = rows.get(i);
                 row[row.length - 2] = tags.getOrDefault(ids.get(i), Tags.NONE);
+                row[row.length - 4] = PeakFields.detail(peaks.getOrDefault(ids.get(i), List.of()));
                 report.add(row);
             }
         });
-        print(report, TABLE, width.lineWidth());
+        if (format() == tracker.report.Format.TABLE) {
+            Renderer.table(report.select(TagColumn.shown(report, TABLE)).renamed("peak_bytes", PeakFields.TABLE_COLUMN),
+                    out(), width.lineWidth());
+            out().flush();
+        } else {
+            print(format() == tracker.report.Format.CSV ? report.without("peaks") : report);
+        }
         return ExitCode.OK;
     }
 }

@@ -21,8 +21,19 @@ import tracker.store.Queries;
 @Command(name = "stats",
         description = {"Totals per device and memory kind now; counts of processes, events, reaps, malformed frames "
                 + "and unknown frees; and, while the daemon runs, its commit lag and queue depth.",
-                "JSON: {\"devices\": [...], \"counters\": {...}, \"daemon\": {...} or null}."})
+                "With --since and/or --until, also each device's peak live bytes per kind and type in that span, "
+                        + "over all processes.",
+                "JSON: {\"devices\": [...], \"counters\": {...}, \"daemon\": {...} or null}, and \"peaks\": [...] "
+                        + "with --since/--until."})
 final class StatsCommand extends QueryCommand {
+
+    @picocli.CommandLine.Option(names = "--since", paramLabel = "TIME",
+            description = "Device peaks from this time: ISO-8601, or 10m / 2h / 7d ago.")
+    java.time.Instant since;
+
+    @picocli.CommandLine.Option(names = "--until", paramLabel = "TIME",
+            description = "Device peaks up to this time (default: now): ISO-8601, or 10m / 2h / 7d ago.")
+    java.time.Instant until;
 
     /** Device, kind, type: the order of {@link LiveRecords#ORDER}. */
     @SuppressWarnings("unchecked")
@@ -33,6 +44,11 @@ final class StatsCommand extends QueryCommand {
 
     @Override
     int run(Backend backend) {
+        if (since != null && until != null && since.isAfter(until)) {
+            throw usage("--since " + since + " is after --until " + until);
+        }
+        boolean withPeaks = since != null || until != null;
+        Report peaks = new Report("device_id", "kind", "type", "peak_bytes", "peak_at");
         Report devices = new Report("device_id", "kind", "type", "records", "bytes");
         Map<String, Object> counters = new LinkedHashMap<>();
         backend.jdbi().useHandle(handle -> {
@@ -51,6 +67,14 @@ final class StatsCommand extends QueryCommand {
             });
             groups.forEach((key, group) -> devices.add(key.get(0), key.get(1), key.get(2), group[0],
                     new Bytes(group[1])));
+            if (withPeaks) {
+                for (tracker.store.PeakRow peak : tracker.store.StoredPeaks.devicePeaks(handle,
+                        since == null ? null : tracker.store.Times.micros(since),
+                        until == null ? null : tracker.store.Times.micros(until))) {
+                    peaks.add(peak.deviceId(), peak.kind(), peak.type(), new Bytes(peak.peakBytes()),
+                            tracker.store.Times.instant(peak.peakAtMicros()));
+                }
+            }
             counters.put("processes", count(handle, "SELECT COUNT(*) FROM processes"));
             counters.put("processes_holding_memory", (long) holders.size());
             counters.put("live_records", total[0]);
@@ -71,9 +95,9 @@ final class StatsCommand extends QueryCommand {
         });
         Map<String, Object> live = daemon.map(StatsCommand::daemonFields).orElse(null);
         switch (format()) {
-            case JSON -> printJson(devices, counters, live);
-            case CSV -> printCsv(devices, counters, live);
-            default -> printTable(devices, counters, live);
+            case JSON -> printJson(devices, counters, live, withPeaks ? peaks : null);
+            case CSV -> printCsv(devices, counters, live, withPeaks ? peaks : null);
+            default -> printTable(devices, counters, live, withPeaks ? peaks : null);
         }
         return ExitCode.OK;
     }
@@ -101,13 +125,23 @@ final class StatsCommand extends QueryCommand {
         return fields;
     }
 
-    private void printTable(Report devices, Map<String, Object> counters, Map<String, Object> live) {
+    private void printTable(Report devices, Map<String, Object> counters, Map<String, Object> live, Report peaks) {
         if (devices.isEmpty()) {
             out().println("No live allocations.");
         } else {
             Renderer.table(devices, out());
         }
         out().println();
+        if (peaks != null) {
+            String span = "Peaks" + (since == null ? "" : " from " + since) + (until == null ? " to now" : " to " + until);
+            if (peaks.isEmpty()) {
+                out().println(span + ": none.");
+            } else {
+                out().println(span + ":");
+                Renderer.table(peaks, out());
+            }
+            out().println();
+        }
         Report figures = new Report("counter", "value");
         counters.forEach((name, value) -> figures.add(name, name.endsWith("bytes") ? new Bytes((Long) value) : value));
         if (live == null) {
@@ -119,11 +153,17 @@ final class StatsCommand extends QueryCommand {
         out().flush();
     }
 
-    private void printCsv(Report devices, Map<String, Object> counters, Map<String, Object> live) {
+    private void printCsv(Report devices, Map<String, Object> counters, Map<String, Object> live, Report peaks) {
         Report rows = new Report("section", "name", "device_id", "kind", "type", "value");
         for (Object[] row : devices.rows()) {
             rows.add("device", "records", row[0], row[1], row[2], row[3]);
             rows.add("device", "bytes", row[0], row[1], row[2], row[4]);
+        }
+        if (peaks != null) {
+            for (Object[] row : peaks.rows()) {
+                rows.add("peak", "peak_bytes", row[0], row[1], row[2], row[3]);
+                rows.add("peak", "peak_at", row[0], row[1], row[2], row[4]);
+            }
         }
         counters.forEach((name, value) -> rows.add("counter", name, null, null, null, value));
         if (live != null) {
@@ -133,7 +173,7 @@ final class StatsCommand extends QueryCommand {
         out().flush();
     }
 
-    private void printJson(Report devices, Map<String, Object> counters, Map<String, Object> live) {
+    private void printJson(Report devices, Map<String, Object> counters, Map<String, Object> live, Report peaks) {
         try {
             JsonGenerator json = new JsonFactory().createGenerator(out());
             json.useDefaultPrettyPrinter();
@@ -147,6 +187,10 @@ final class StatsCommand extends QueryCommand {
                 json.writeNull();
             } else {
                 writeMap(json, live);
+            }
+            if (peaks != null) {
+                json.writeFieldName("peaks");
+                Renderer.writeValue(json, peaks);
             }
             json.writeEndObject();
             json.flush();

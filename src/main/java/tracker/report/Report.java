@@ -47,6 +47,19 @@ public final class Report {
         return copy;
     }
 
+    /** A copy whose column {@code from} is called {@code to}: a table's heading may be shorter than the field. */
+    public Report renamed(String from, String to) {
+        List<String> names = new ArrayList<>(columns);
+        int index = names.indexOf(from);
+        if (index < 0) {
+            return this;
+        }
+        names.set(index, to);
+        Report copy = new Report(names);
+        rows.forEach(copy::add);
+        return copy;
+    }
+
     /** A copy with only {@code kept}, in that order: a table shows fewer fields than JSON and CSV. */
     public Report select(List<String> kept) {
         int[] indexes = new int[kept.size()];

@@ -50,15 +50,24 @@ final class Ledger {
      */
     static final int COMPACTION_SLACK = 4_096;
 
-    private static final int TOTAL_SLOTS = 7; // five memory types, CB, kernel
-    private static final int CB_SLOT = 5;
-    private static final int KERNEL_SLOT = 6;
+    private static final int TOTAL_SLOTS = PeakSlots.PER_DEVICE;
+    private static final int CB_SLOT = PeakSlots.CB;
+    private static final int KERNEL_SLOT = PeakSlots.KERNEL;
 
     /** per key, the first of its records (one per owner), the others chained through {@link LiveRecord#nextHolder} */
     private final Map<LiveKey, LiveRecord> live = new HashMap<>();
     private final Map<Long, ProcessRecord> processesById = new HashMap<>();
     private final long[] totals = new long[(FrameCheck.MAX_DEVICE_ID + 1) * TOTAL_SLOTS];
     private final BitSet devicesSeen = new BitSet();
+    /** per slot of {@link #totals}, its peak in the current commit window and when it was first reached */
+    private final long[] windowPeaks = new long[totals.length];
+    private final long[] windowPeakAt = new long[totals.length];
+    /** slots whose totals changed in the current window */
+    private final BitSet windowTouched = new BitSet(totals.length);
+    /** the time of the current window's first change of a total, or 0 when none changed */
+    private long windowStartMicros;
+    /** processes whose peaks rose since the last cut */
+    private final List<ProcessRecord> peaksRaised = new ArrayList<>();
 
     private CommitBatch batch = new CommitBatch();
     private final List<LiveRecord> dirty = new ArrayList<>();
@@ -112,6 +121,10 @@ final class Ledger {
             ProcessRecord record = ProcessRecord.restored(row);
             owners.put(row.id(), record);
             registry.restore(record);
+            tracker.store.ProcessPeaksRow peaks = state.peaks().get(row.id());
+            if (peaks != null) {
+                record.peaks.restorePeaks(peaks);
+            }
         }
         for (LiveSegments.ProcessLiveSet set : state.live()) {
             ProcessRecord owner = owners.get(set.processId());
@@ -143,7 +156,9 @@ final class Ledger {
         }
         processesById.put(owner.id, owner);
         owner.records.put(key, record);
-        addTotal(record, record.size);
+        // held already: neither a new peak of its owner's nor of the device's window
+        totals[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot] += record.size;
+        owner.peaks.restoreLive(record.key.deviceId() * TOTAL_SLOTS + record.totalSlot, record.size);
         devicesSeen.set(row.deviceId());
     }
 
@@ -173,7 +188,8 @@ final class Ledger {
             // the history keeps what the free released: a FREE carries neither size nor type
             long size = own.size;
             int bufferType = own.typeCode();
-            record(process, event, release(own), EventChunkCodec.FREED_RECORD, bufferType, size);
+            record(process, event, release(own, event.receivedMicros()), EventChunkCodec.FREED_RECORD, bufferType,
+                    size);
             return;
         }
         // nobody holds it, or only other processes do: theirs are never touched
@@ -234,18 +250,18 @@ final class Ledger {
             noteConflict(first.owner, process, key);
         }
         process.records.put(key, record);
-        addTotal(record, record.size);
+        addTotal(record, record.size, event.receivedMicros());
         markDirty(record);
         return 1;
     }
 
-    private int release(LiveRecord record) {
+    private int release(LiveRecord record, long nowMicros) {
         if (--record.refCount > 0) {
             record.refCountChanged = true;
             markDirty(record);
             return record.refCount;
         }
-        remove(record);
+        remove(record, nowMicros);
         return 0;
     }
 
@@ -282,11 +298,11 @@ final class Ledger {
         return first;
     }
 
-    private void remove(LiveRecord record) {
+    private void remove(LiveRecord record, long nowMicros) {
         unlink(record);
         record.removed = true;
         record.owner.records.remove(record.key);
-        addTotal(record, -record.size);
+        addTotal(record, -record.size, nowMicros);
         if (record.persisted) {
             markDirty(record); // its segments must learn it is gone
         }
@@ -375,7 +391,7 @@ final class Ledger {
         for (LiveRecord record : process.records.values()) {
             unlink(record);
             record.removed = true;
-            addTotal(record, -record.size);
+            addTotal(record, -record.size, nowMicros);
             removed[count++] = record;
         }
         List<LiveRow> held = new RemovedRecords(removed);
@@ -418,6 +434,7 @@ final class Ledger {
         }
         touched.clear();
         cutSegments(out);
+        cutPeaks(out);
         openChunks.forEach(this::sealChunk);
         openChunks.clear();
         pendingHistoryBytes = 0;
@@ -470,6 +487,40 @@ final class Ledger {
             }
         }
         endedSinceCut.clear();
+    }
+
+    /**
+     * The peaks that rose since the last cut: each such process's, and, when a total changed
+     * in this window, one row per device slot that held anything in it (its peak within the
+     * window and its level at the end), so that a span's peak is read from the windows in it
+     * and the level it started from from the last window before it.
+     */
+    private void cutPeaks(CommitBatch out) {
+        for (ProcessRecord process : peaksRaised) {
+            process.peaks.changed = false;
+            out.processPeaks.add(process.peaks.toRow(process.id));
+        }
+        peaksRaised.clear();
+        if (windowStartMicros == 0) {
+            return;
+        }
+        for (int device = devicesSeen.nextSetBit(0); device >= 0; device = devicesSeen.nextSetBit(device + 1)) {
+            for (int index = device * TOTAL_SLOTS; index < (device + 1) * TOTAL_SLOTS; index++) {
+                boolean touched = windowTouched.get(index);
+                if (!touched && totals[index] == 0) {
+                    continue;
+                }
+                long peak = touched ? windowPeaks[index] : totals[index];
+                long peakAt = touched ? windowPeakAt[index] : windowStartMicros;
+                if (peak == 0 && totals[index] == 0) {
+                    continue;
+                }
+                out.devicePeaks.add(new tracker.store.DevicePeakRow(windowStartMicros, device,
+                        PeakSlots.kindOf(index), PeakSlots.typeOf(index), peak, peakAt, totals[index]));
+            }
+        }
+        windowTouched.clear();
+        windowStartMicros = 0;
     }
 
     /** The whole live set of {@code owner}, replacing its earlier segments. */
@@ -563,7 +614,30 @@ final class Ledger {
         return events;
     }
 
-    private void addTotal(LiveRecord record, long bytes) {
-        totals[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot] += bytes;
+    /**
+     * Counts a change of what {@code record}'s owner holds: in the device's totals, the
+     * device's peak of this commit window, and the owner's peaks. A few array writes: this
+     * runs for every ALLOC and FREE.
+     */
+    private void addTotal(LiveRecord record, long bytes, long nowMicros) {
+        int index = record.key.deviceId() * TOTAL_SLOTS + record.totalSlot;
+        long now = totals[index] += bytes;
+        if (!windowTouched.get(index)) {
+            // the first change in this window: the level carried in is the window's peak so far
+            windowTouched.set(index);
+            if (windowStartMicros == 0) {
+                windowStartMicros = nowMicros;
+            }
+            windowPeaks[index] = now - bytes;
+            windowPeakAt[index] = windowStartMicros;
+        }
+        if (now > windowPeaks[index]) {
+            windowPeaks[index] = now;
+            windowPeakAt[index] = nowMicros;
+        }
+        ProcessRecord owner = record.owner;
+        if (owner.peaks.add(index, bytes, nowMicros)) {
+            peaksRaised.add(owner);
+        }
     }
 }

@@ -32,6 +32,8 @@ final class ProcessRecord {
     boolean touched;
     /** its live records, by key */
     final java.util.Map<LiveKey, LiveRecord> records = new java.util.HashMap<>();
+    /** its live bytes and their high-water marks */
+    final ProcessPeaks peaks = new ProcessPeaks();
     /** entries in its stored segments since its last snapshot, written or handed to the writer */
     long storedEntries;
     /**

@@ -20,6 +20,10 @@ public final class CommitBatch {
     /** written after the reaps: a process reaped in this batch has only a snapshot of what came after */
     public final List<SegmentRow> segments = new ArrayList<>();
     public final List<ChunkRow> chunks = new ArrayList<>();
+    /** the processes whose peaks rose, with all their peaks; written before the reaps, which copy them */
+    public final List<ProcessPeaksRow> processPeaks = new ArrayList<>();
+    /** per device slot that held anything, the window's peak and end level; empty when no total changed */
+    public final List<DevicePeakRow> devicePeaks = new ArrayList<>();
     /** each removes every segment its process had, with the audit of what it held */
     public final List<ReapRecord> reaps = new ArrayList<>();
     /** processes found dead holding nothing: their end is recorded, their segments deleted */
@@ -41,6 +45,6 @@ public final class CommitBatch {
 
     public boolean isEmpty() {
         return newProcesses.isEmpty() && lastSeen.isEmpty() && segments.isEmpty() && chunks.isEmpty()
-                && reaps.isEmpty() && events == 0 && endedEmpty.isEmpty() && pruneBeforeMicros == 0;
+                && reaps.isEmpty() && events == 0 && processPeaks.isEmpty() && devicePeaks.isEmpty() && endedEmpty.isEmpty() && pruneBeforeMicros == 0;
     }
 }

@@ -83,6 +83,9 @@ public final class StoreWriter {
             insertProcesses(handle, batch.newProcesses);
             insertTags(handle.getConnection(), batch.newTags);
             updateLastSeen(handle, batch.lastSeen);
+            // before the reaps: a reap copies its process's peak into the audit
+            StoredPeaks.writeProcessPeaks(handle.getConnection(), batch.processPeaks);
+            StoredPeaks.writeDevicePeaks(handle.getConnection(), batch.devicePeaks);
             // Reaps and ends first: each deletes every segment of its process. The batch's own
             // segments come after, so a process reaped in this window keeps only what it was
             // given after its reap (a snapshot; normally nothing).
@@ -127,9 +130,12 @@ public final class StoreWriter {
         handle.createUpdate("DELETE FROM reap_totals WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
                 .bind(0, cutoff).execute();
         int reaps = handle.createUpdate("DELETE FROM reaps WHERE reaped_at < ?").bind(0, cutoff).execute();
+        StoredPeaks.prune(handle, cutoffMicros);
         String prunedProcesses = " WHERE ended_at < ?"
                 + " AND NOT EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = processes.id)";
         handle.createUpdate("DELETE FROM process_tags WHERE process_id IN (SELECT id FROM processes" + prunedProcesses
+                + ")").bind(0, cutoff).execute();
+        handle.createUpdate("DELETE FROM process_peaks WHERE process_id IN (SELECT id FROM processes" + prunedProcesses
                 + ")").bind(0, cutoff).execute();
         int processes = handle.createUpdate("DELETE FROM processes WHERE ended_at < ?"
                         + " AND NOT EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = processes.id)")
@@ -177,6 +183,9 @@ public final class StoreWriter {
                 .bind(15, (int) totals.count("KERNEL"))
                 .bind(16, totals.bytes("KERNEL"))
                 .execute();
+        // the process's peak, as stored before the reap (a batch writes peaks first)
+        handle.createUpdate("UPDATE reaps SET (peak_bytes, peak_at) = (SELECT peak_bytes, peak_at FROM processes"
+                + " WHERE id = ?) WHERE id = ?").bind(0, process.id()).bind(1, reap.id()).execute();
         insertReapTotals(handle, reap);
         insertHoldings(handle.getConnection(), reap.id(), reap.held());
         handle.createUpdate("DELETE FROM live_segments WHERE process_id = ?").bind(0, process.id()).execute();

@@ -17,7 +17,8 @@ public record StoredState(
         long nextChunkId,
         long nextReapId,
         long nextSegmentSeq,
-        Map<String, Long> counters) {
+        Map<String, Long> counters,
+        Map<Long, ProcessPeaksRow> peaks) {
 
     public static StoredState load(Jdbi jdbi) {
         try {
@@ -35,7 +36,8 @@ public record StoredState(
                 nextId(handle, "event_chunks"),
                 nextId(handle, "reaps"),
                 handle.createQuery("SELECT COALESCE(MAX(seq), 0) + 1 FROM live_segments").mapTo(Long.class).one(),
-                Queries.counters(handle));
+                Queries.counters(handle),
+                StoredPeaks.ofLiveProcesses(handle));
     }
 
     static long nextId(Handle handle, String table) {

@@ -95,7 +95,8 @@ class HeldFieldsTest {
         assertEquals(ExitCode.OK, jsonRun.exit(), jsonRun.err());
         Map<String, Object> json = single(OutputRows.json(jsonRun.out()));
         assertEquals(List.of("reap_id", "pid", "reaped_at", "reason", "buffers", "cbs", "kernels", "buffer_bytes",
-                "cb_bytes", "kernel_bytes", "total_bytes", "first_seen", "last_seen", "uid", "tags", "command", "per_device"),
+                "cb_bytes", "kernel_bytes", "total_bytes", "peak_bytes", "peak_at", "peaks", "first_seen", "last_seen", "uid",
+                "tags", "command", "per_device"),
                 List.copyOf(json.keySet()));
         assertEquals((long) deadPid, json.get("pid"));
         assertEquals("DEAD_AT_STARTUP", json.get("reason"));
@@ -111,7 +112,7 @@ class HeldFieldsTest {
 
         Cli.Result csvRun = run.apply(new String[] {"audit", "--format", "csv"});
         assertEquals("reap_id,pid,reaped_at,reason,buffers,cbs,kernels,buffer_bytes,cb_bytes,kernel_bytes,"
-                + "total_bytes,first_seen,last_seen,uid,tags,command", csvRun.out().lines().findFirst().orElseThrow());
+                + "total_bytes,peak_bytes,peak_at,first_seen,last_seen,uid,tags,command", csvRun.out().lines().findFirst().orElseThrow());
         Map<String, String> csv = single(OutputRows.csv(csvRun.out()));
         assertEquals(List.of(json.get("reap_id").toString(), Integer.toString(deadPid), json.get("reaped_at"),
                 "DEAD_AT_STARTUP", "1000", DEAD_COMMAND), List.of(csv.get("reap_id"), csv.get("pid"),
@@ -120,10 +121,11 @@ class HeldFieldsTest {
 
         Cli.Result tableRun = run.apply(new String[] {"audit"});
         assertEquals(List.of("reap_id", "pid", "reaped_at", "reason", "buffers", "cbs", "kernels", "total_bytes",
-                "command"), OutputRows.tableHeadings(tableRun.out()));
+                "peak", "command"), OutputRows.tableHeadings(tableRun.out()));
         Map<String, String> table = single(OutputRows.table(tableRun.out()));
+        // written straight to the file, never by a daemon: no peak was kept
         assertEquals(List.of(json.get("reap_id").toString(), Integer.toString(deadPid), json.get("reaped_at"),
-                "DEAD_AT_STARTUP", "2", "1", "1", DEAD_TOTAL, DEAD_COMMAND), List.copyOf(table.values()));
+                "DEAD_AT_STARTUP", "2", "1", "1", DEAD_TOTAL, "-", DEAD_COMMAND), List.copyOf(table.values()));
     }
 
     private static void assertLeaks(Function<String[], Cli.Result> run, int deadPid) {
@@ -177,7 +179,8 @@ class HeldFieldsTest {
         Map<String, Object> ended = json.get(0);
         Map<String, Object> live = json.get(1);
         assertEquals(List.of("pid", "state", "first_seen", "last_seen", "buffers", "cbs", "kernels", "buffer_bytes",
-                "cb_bytes", "kernel_bytes", "total_bytes", "uid", "tags", "command"), List.copyOf(ended.keySet()));
+                "cb_bytes", "kernel_bytes", "total_bytes", "peak_bytes", "peak_at", "peaks", "uid", "tags", "command"),
+                List.copyOf(ended.keySet()));
         assertEquals(List.of((long) deadPid, "ended (dead_at_startup)", DEAD_COMMAND),
                 List.of(ended.get("pid"), ended.get("state"), ended.get("command")));
         assertHeld(new HoldingProcesses.Held(0, 0, 0, 0, 0, 0), ended); // what it held was reaped
@@ -187,7 +190,7 @@ class HeldFieldsTest {
 
         Cli.Result csvRun = run.apply(new String[] {"ps", "--all", "--format", "csv"});
         assertEquals("pid,state,first_seen,last_seen,buffers,cbs,kernels,buffer_bytes,cb_bytes,kernel_bytes,"
-                + "total_bytes,uid,tags,command", csvRun.out().lines().findFirst().orElseThrow());
+                + "total_bytes,peak_bytes,peak_at,uid,tags,command", csvRun.out().lines().findFirst().orElseThrow());
         List<Map<String, String>> csv = OutputRows.csv(csvRun.out());
         assertEquals(List.of(Integer.toString(SELF), "live", live.get("first_seen"), live.get("last_seen"), "1000",
                 LIVE_COMMAND), List.of(csv.get(1).get("pid"), csv.get(1).get("state"), csv.get(1).get("first_seen"),
@@ -197,13 +200,13 @@ class HeldFieldsTest {
 
         Cli.Result tableRun = run.apply(new String[] {"ps", "--all"});
         assertEquals(List.of("pid", "state", "first_seen", "last_seen", "buffers", "cbs", "kernels", "total_bytes",
-                "uid", "command"), OutputRows.tableHeadings(tableRun.out()));
+                "peak", "uid", "command"), OutputRows.tableHeadings(tableRun.out()));
         List<Map<String, String>> table = OutputRows.table(tableRun.out());
         assertEquals(List.of(Integer.toString(deadPid), "ended (dead_at_startup)", ended.get("first_seen"),
-                ended.get("last_seen"), "0", "0", "0", "0 B", "1000", DEAD_COMMAND),
+                ended.get("last_seen"), "0", "0", "0", "0 B", "-", "1000", DEAD_COMMAND),
                 List.copyOf(table.get(0).values()));
         assertEquals(List.of(Integer.toString(SELF), "live", live.get("first_seen"), live.get("last_seen"), "3", "2",
-                "1", LIVE_TOTAL, "1000", LIVE_COMMAND), List.copyOf(table.get(1).values()));
+                "1", LIVE_TOTAL, "-", "1000", LIVE_COMMAND), List.copyOf(table.get(1).values()));
     }
 
     /** The held fields of a JSON row: whole numbers, exact bytes. */

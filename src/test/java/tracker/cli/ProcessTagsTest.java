@@ -75,7 +75,7 @@ class ProcessTagsTest {
             assertTrue(line(psJson, "{\"pid\":" + d + ",").contains(",\"tags\":{},\"command\":"), psJson);
             String psCsv = ok(Cli.throughDaemon(db, "ps", "--format", "csv"));
             assertTrue(psCsv.startsWith("pid,state,first_seen,last_seen,buffers,cbs,kernels,buffer_bytes,cb_bytes,"
-                    + "kernel_bytes,total_bytes,uid,tags,command\n"), psCsv);
+                    + "kernel_bytes,total_bytes,peak_bytes,peak_at,uid,tags,command\n"), psCsv);
             assertTrue(line(psCsv, a + ",").contains(",0,\"" + aTags.replace("\"", "\"\"") + "\","), psCsv);
             assertTrue(line(psCsv, b + ",").contains(",0,job=build-b,"), psCsv);
             assertTrue(line(psCsv, d + ",").contains(",0,,"), psCsv);
@@ -125,11 +125,11 @@ class ProcessTagsTest {
                     && l.contains(",\"tags\":" + aJson + ",\"command\":")), auditJson);
             String auditCsv = ok(Cli.throughDaemon(db, "audit", "--format", "csv"));
             assertTrue(auditCsv.startsWith("reap_id,pid,reaped_at,reason,buffers,cbs,kernels,buffer_bytes,cb_bytes,"
-                    + "kernel_bytes,total_bytes,first_seen,last_seen,uid,tags,command\n"), auditCsv);
+                    + "kernel_bytes,total_bytes,peak_bytes,peak_at,first_seen,last_seen,uid,tags,command\n"), auditCsv);
             assertEquals(List.of(b), columnOf(Cli.throughDaemon(db, "audit", "--tag", "job=build-b", "--format",
                     "csv"), 1));
             String auditTable = ok(Cli.throughDaemon(db, "audit", "--wide"));
-            assertTrue(auditTable.lines().findFirst().orElseThrow().matches(".*  TOTAL_BYTES  TAGS +COMMAND"),
+            assertTrue(auditTable.lines().findFirst().orElseThrow().matches(".*  TOTAL_BYTES +PEAK  TAGS +COMMAND"),
                     auditTable);
 
             String leaksCsv = ok1(Cli.throughDaemon(db, "leaks", "--format", "csv"));
