@@ -24,9 +24,12 @@ public final class EventLog {
         this.verbose = verbose;
     }
 
-    /** A notable event, stamped with the local time. */
+    /**
+     * A notable event, stamped with the local time: one line, whatever the message carries (a
+     * client's command line may hold a newline and a forged line after it).
+     */
     public void info(String message) {
-        out.println(LocalTime.now(clock.withZone(ZoneId.systemDefault())).format(TIME) + " " + message);
+        out.println(LocalTime.now(clock.withZone(ZoneId.systemDefault())).format(TIME) + " " + PrintableText.of(message));
     }
 
     /** Lines printed as they are: the dump boxes and reap lines users of the original server know. */

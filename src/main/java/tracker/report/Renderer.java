@@ -1,5 +1,6 @@
 package tracker.report;
 
+import tracker.log.PrintableText;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
@@ -89,11 +90,12 @@ public final class Renderer {
         return lastStart;
     }
 
+    /** A cell as a table shows it: control characters escaped, since command lines and tags are anyone's text. */
     public static String tableText(Object cell) {
         if (cell == null) {
             return "-";
         }
-        return cell.toString();
+        return PrintableText.of(cell.toString());
     }
 
     public static void json(Report report, PrintWriter out) {
