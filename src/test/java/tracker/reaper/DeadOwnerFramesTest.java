@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 import tracker.cli.TrackerCommand;
@@ -31,6 +32,9 @@ import tracker.wire.MessageType;
  * client when it connected stays its identity, even when the client is gone before its first
  * frame is read.
  */
+// the client's steps go through FIFOs, whose open() blocks in native code: only a separate
+// thread lets the timeout end a test whose client died without its answer
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class DeadOwnerFramesTest {
 
     static final String DEAD_FRAMES = "frames_for_dead_processes";
