@@ -5,10 +5,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.Locale;
-import org.h2.tools.SimpleResultSet;
+import org.h2.result.SimpleResult;
 import org.h2.util.JSR310Utils;
+import org.h2.value.TypeInfo;
 import org.h2.value.Value;
 import org.h2.value.ValueBigint;
 import org.h2.value.ValueInteger;
@@ -45,62 +45,50 @@ public final class SqlViews {
         }
     }
 
-    /** Table function: every live record, as the V1 {@code allocations} table had them. */
-    public static ResultSet liveAllocations(Connection connection) throws SQLException {
+    /**
+     * Table function: every live record, as the V1 {@code allocations} table had them.
+     * H2 reads the result as it is, where a JDBC result set would be copied row by row into a
+     * new one at every call (see {@link SharedRows}, {@link ViewRowsCache}).
+     */
+    public static SharedRows liveAllocations(Connection connection) throws SQLException {
         if (isColumnList(connection)) {
-            SimpleResultSet columns = new SimpleResultSet();
-            addRecordColumns(columns, "process_id");
-            return columns;
+            return SharedRows.of(recordColumns("process_id"));
         }
-        java.util.List<Object[]> rows = ViewRowsCache.rows(connection, "allocations", () -> {
-            java.util.List<Object[]> all = new java.util.ArrayList<>();
+        return SharedRows.of(ViewRowsCache.rows(connection, "allocations", () -> {
+            SimpleResult all = recordColumns("process_id");
             for (LiveRow row : LiveSegments.readAllRows(connection)) {
-                all.add(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(), row.size(),
+                all.addRow(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(), row.size(),
                         row.refCount(), row.processId(), row.allocatedAtMicros()));
             }
             return all;
-        });
-        SimpleResultSet result = new SimpleResultSet(ViewRowsCache.source(rows));
-        addRecordColumns(result, "process_id");
-        return result;
+        }));
     }
 
     /** Table function: every record held by a reaped process, with its reap's id. */
-    public static ResultSet reapedAllocations(Connection connection) throws SQLException {
+    public static SharedRows reapedAllocations(Connection connection) throws SQLException {
         if (isColumnList(connection)) {
-            SimpleResultSet columns = new SimpleResultSet();
-            addRecordColumns(columns, "reap_id");
-            return columns;
+            return SharedRows.of(recordColumns("reap_id"));
         }
-        java.util.List<Object[]> rows = ViewRowsCache.rows(connection, "reaped_allocations", () -> {
-            java.util.List<Object[]> all = new java.util.ArrayList<>();
+        return SharedRows.of(ViewRowsCache.rows(connection, "reaped_allocations", () -> {
+            SimpleResult all = recordColumns("reap_id");
             try (PreparedStatement statement = connection.prepareStatement(
                     "SELECT reap_id, part, encoding, data FROM reap_holdings ORDER BY reap_id, part");
                  ResultSet rs = statement.executeQuery()) {
                 while (rs.next()) {
                     long reapId = rs.getLong(1);
                     ReapHoldings.decodeStored(reapId, rs.getInt(2), rs.getInt(3), rs.getBytes(4),
-                            row -> all.add(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(),
+                            row -> all.addRow(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(),
                                     row.size(), row.refCount(), reapId, row.allocatedAtMicros())));
                 }
             }
             return all;
-        });
-        SimpleResultSet result = new SimpleResultSet(ViewRowsCache.source(rows));
-        addRecordColumns(result, "reap_id");
-        return result;
+        }));
     }
 
-    /**
-     * One row as H2's own values, made once per statement. H2 copies a table function's rows
-     * into a new result every time the function is read again (for every outer row of a
-     * join); values it is handed pass through that copy as they are, where Java objects
-     * would be converted anew each time: a self-join then allocates an array per row, not
-     * eight values, and the collector has far less to copy while the join runs.
-     */
-    private static Object[] h2Row(String kind, int deviceId, long bufferId, String type, long size,
+    /** One row as H2's own values, which H2 reads as they are. */
+    private static Value[] h2Row(String kind, int deviceId, long bufferId, String type, long size,
             int refCount, long owner, long allocatedAtMicros) {
-        return new Object[] {varchar(kind), ValueInteger.get(deviceId), ValueBigint.get(bufferId), varchar(type),
+        return new Value[] {varchar(kind), ValueInteger.get(deviceId), ValueBigint.get(bufferId), varchar(type),
                 ValueBigint.get(size), ValueInteger.get(refCount), ValueBigint.get(owner),
                 JSR310Utils.offsetDateTimeToValue(Times.utc(allocatedAtMicros))};
     }
@@ -109,15 +97,18 @@ public final class SqlViews {
         return text == null ? ValueNull.INSTANCE : ValueVarchar.get(text);
     }
 
-    private static void addRecordColumns(SimpleResultSet result, String owner) {
-        result.addColumn("KIND", Types.VARCHAR, 8, 0);
-        result.addColumn("DEVICE_ID", Types.INTEGER, 10, 0);
-        result.addColumn("BUFFER_ID", Types.BIGINT, 19, 0);
-        result.addColumn("TYPE", Types.VARCHAR, 16, 0);
-        result.addColumn("SIZE", Types.BIGINT, 19, 0);
-        result.addColumn("REF_COUNT", Types.INTEGER, 10, 0);
-        result.addColumn(owner.toUpperCase(Locale.ROOT), Types.BIGINT, 19, 0);
-        result.addColumn("ALLOCATED_AT", Types.TIMESTAMP_WITH_TIMEZONE, 35, 6);
+    /** An empty result with the columns of a record; {@code owner} names the last but one. */
+    private static SimpleResult recordColumns(String owner) {
+        SimpleResult result = new SimpleResult();
+        result.addColumn("KIND", TypeInfo.getTypeInfo(Value.VARCHAR, 8, 0, null));
+        result.addColumn("DEVICE_ID", TypeInfo.TYPE_INTEGER);
+        result.addColumn("BUFFER_ID", TypeInfo.TYPE_BIGINT);
+        result.addColumn("TYPE", TypeInfo.getTypeInfo(Value.VARCHAR, 16, 0, null));
+        result.addColumn("SIZE", TypeInfo.TYPE_BIGINT);
+        result.addColumn("REF_COUNT", TypeInfo.TYPE_INTEGER);
+        result.addColumn(owner.toUpperCase(Locale.ROOT), TypeInfo.TYPE_BIGINT);
+        result.addColumn("ALLOCATED_AT", TypeInfo.getTypeInfo(Value.TIMESTAMP_TZ, 35, 6, null));
+        return result;
     }
 
     private static boolean isColumnList(Connection connection) throws SQLException {
