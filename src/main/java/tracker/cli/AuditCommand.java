@@ -100,11 +100,12 @@ final class AuditCommand extends QueryCommand {
             print(withHeld);
         } else if (format() == Format.CSV && process.pid != null) {
             Report flat = new Report("reap_id", "pid", "reaped_at", "reason", "kind", "device_id", "type", "buffer_id",
-                    "size", "ref_count", "allocated_at");
+                    "size", "ref_count", "allocated_at", "tags");
+            int tagsColumn = reaps.columns().indexOf("tags");
             for (Object[] row : reaps.rows()) {
                 for (Object[] held : heldByReap.get((Long) row[0]).rows()) {
                     flat.add(row[0], row[1], row[2], row[3], held[0], held[1], held[2], held[3], held[4], held[5],
-                            held[6]);
+                            held[6], row[tagsColumn]);
                 }
             }
             print(flat);

@@ -129,6 +129,11 @@ class ProcessTagsTest {
                     + "kernel_bytes,total_bytes,peak_bytes,peak_at,first_seen,last_seen,uid,tags,command\n"), auditCsv);
             assertEquals(List.of(b), columnOf(Cli.throughDaemon(db, "audit", "--tag", "job=build-b", "--format",
                     "csv"), 1));
+            // with --pid, CSV has one line per held record: each carries its process's tags
+            String heldCsv = ok(Cli.throughDaemon(db, "audit", "--pid", String.valueOf(b), "--format", "csv"));
+            assertTrue(heldCsv.startsWith("reap_id,pid,reaped_at,reason,kind,device_id,type,buffer_id,size,ref_count,"
+                    + "allocated_at,tags\n"), heldCsv);
+            assertEquals(2, heldCsv.lines().filter(l -> l.endsWith(",job=build-b")).count(), heldCsv);
             String auditTable = ok(Cli.throughDaemon(db, "audit", "--wide"));
             assertTrue(auditTable.lines().findFirst().orElseThrow().matches(".*  TOTAL_BYTES +PEAK  TAGS +COMMAND"),
                     auditTable);
