@@ -358,6 +358,16 @@ public final class TrackerDaemon implements AutoCloseable {
         return metrics.snapshot(nowMicros());
     }
 
+    /** The ledger's latest published figures: no lock, no wait (see {@link LiveFigures}). */
+    public LiveFigures liveFigures() {
+        return metrics.liveFigures;
+    }
+
+    /** One line in the daemon's log: for parts started beside it (the metrics endpoint). */
+    public void logInfo(String line) {
+        log.info(line);
+    }
+
     /** Each device's memory sizes, as read at start (from --device-info, else sysfs). */
     public tracker.device.DeviceCapacities capacities() {
         return capacities;
