@@ -14,13 +14,13 @@
 # the quiet one measured in the same run.
 #
 # Usage: bench/metrics.sh      (about 2 minutes on a loaded 2-core machine)
-# Knobs (environment): REPEATS=5 MSGS=500000 WARM=500000 SCRAPE_HZ=10 PROBE_PAUSE_US=1000
+# Knobs (environment): REPEATS=6 MSGS=2000000 WARM=500000 SCRAPE_HZ=10 PROBE_PAUSE_US=1000
 #   TRACKER_JAR=path TRACKER_LABEL=text (measure this jar)
 # Target: throughput ratio >= 0.95, worst QUERY round trip ratio <= 1.5 (medians).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-REPEATS="${REPEATS:-5}"
-MSGS="${MSGS:-500000}"
+REPEATS="${REPEATS:-6}"
+MSGS="${MSGS:-2000000}"
 WARM="${WARM:-500000}"
 SCRAPE_HZ="${SCRAPE_HZ:-10}"
 PROBE_PAUSE_US="${PROBE_PAUSE_US:-1000}"
