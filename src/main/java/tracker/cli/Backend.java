@@ -55,6 +55,12 @@ interface Backend extends AutoCloseable {
     /** The running daemon's live figures; empty when answering from the file. */
     Optional<ServerMetrics.Snapshot> daemonFigures();
 
+    /**
+     * Each device's memory sizes: the running daemon's (its --device-info, else sysfs), or,
+     * answering from the file, those of TRACKER_DEVICE_INFO, else this host's sysfs.
+     */
+    tracker.device.DeviceCapacities capacities();
+
     /** One reaper pass now. */
     List<ReapRecord> reapNow();
 

@@ -42,6 +42,11 @@ final class DaemonBackend implements Backend {
     }
 
     @Override
+    public tracker.device.DeviceCapacities capacities() {
+        return daemon.capacities();
+    }
+
+    @Override
     public List<ReapRecord> reapNow() {
         return daemon.reaper().reapNow();
     }

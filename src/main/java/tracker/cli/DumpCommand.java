@@ -28,7 +28,8 @@ import tracker.wire.MemoryType;
 @Command(name = "dump", sortOptions = false,
         description = {"The live allocations (buffers, circular buffers, kernels) and who holds them.",
                 "As a table, like the daemon's dump: per device and memory kind the count and the total, with the "
-                        + "records listed when there are at most 10 (--all lists every one). "
+                        + "records listed when there are at most 10 (--all lists every one); each device's heading "
+                        + "gives the DRAM and L1 the records shown use of its capacity, where known. "
                         + "JSON and CSV give every record."})
 final class DumpCommand extends QueryCommand {
 
@@ -93,7 +94,9 @@ final class DumpCommand extends QueryCommand {
                 });
                 return TagFilter.tagsOf(handle, owners);
             });
-            printGrouped(groups, tags, out(), width.lineWidth());
+            CapacityUse capacity = new CapacityUse(backend.capacities());
+            groups.forEach((key, group) -> capacity.add(key.deviceId(), key.kind(), key.type(), group.bytes));
+            printGrouped(groups, capacity, tags, out(), width.lineWidth());
             return ExitCode.OK;
         }
         // every record, sorted: as much as the live set the daemon holds itself
@@ -147,7 +150,7 @@ final class DumpCommand extends QueryCommand {
     }
 
     /** Per device, then per kind and memory type: a heading with the totals, then the records. */
-    private void printGrouped(Map<GroupKey, Group> groups, Map<Long, Tags> tags, PrintWriter out,
+    private void printGrouped(Map<GroupKey, Group> groups, CapacityUse capacity, Map<Long, Tags> tags, PrintWriter out,
                               LineWidth lineWidth) {
         if (groups.isEmpty()) {
             out.println("No live allocations.");
@@ -164,7 +167,8 @@ final class DumpCommand extends QueryCommand {
             records += group.count;
             bytes += group.bytes;
             if (!Integer.valueOf(key.deviceId()).equals(lastDevice)) {
-                out.println("Device " + key.deviceId() + ":");
+                // what the shown records use of the device's DRAM and L1, where its size is known
+                out.println("Device " + key.deviceId() + ":" + capacity.heading(key.deviceId()));
                 lastDevice = key.deviceId();
             }
             out.println("  " + Kinds.heading(key.kind(), key.type()) + ": " + group.count + " "

@@ -61,6 +61,17 @@ final class FileBackend implements Backend {
     }
 
     @Override
+    public tracker.device.DeviceCapacities capacities() {
+        String file = System.getenv("TRACKER_DEVICE_INFO");
+        try {
+            return tracker.device.DeviceCapacities.load(file == null || file.isBlank() ? null : Path.of(file));
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            // a report is still worth having without sizes: the daemon itself refuses a bad file
+            return tracker.device.DeviceCapacities.none();
+        }
+    }
+
+    @Override
     public List<ReapRecord> reapNow() {
         EventLog quiet = new EventLog(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), clock, false);
         try (Reaper reaper = new Reaper(new StoredReapTarget(database, this::nowMicros),

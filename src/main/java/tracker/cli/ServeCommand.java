@@ -77,13 +77,20 @@ final class ServeCommand implements Callable<Integer> {
                     + " file, a restored backup); without it such a start is refused, naming what was found.")
     boolean acceptRollback;
 
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics on http://HOST:PORT/metrics (a port alone: 127.0.0.1). Off by "
+                    + "default; an address that is not loopback is used only as given, and the log says so.")
+    String metrics;
+
     @Option(names = {"-v", "--verbose"}, description = "Log every message (slow: for debugging a client only).")
     boolean verbose;
 
     @Override
     public Integer call() throws Exception {
         ServerConfig config;
+        tracker.metrics.MetricsAddress metricsAddress;
         try {
+            metricsAddress = metrics == null ? null : tracker.metrics.MetricsAddress.parse(metrics);
             config = new ServerConfig(socket.toAbsolutePath(), wire, database.resolve(), commitInterval.toMillis(),
                     reapInterval.toMillis(), socketMode, socketGroup, deviceInfo, retention.toMillis(),
                     pruneInterval.toMillis(), verbose, acceptRollback);
@@ -94,8 +101,12 @@ final class ServeCommand implements Callable<Integer> {
         DatabaseAccess.check(config.database(), true);
         TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
         daemon.start();
+        tracker.metrics.MetricsEndpoint endpoint = null;
         try {
             daemon.startControlSocket(commandsFor(daemon));
+            if (metricsAddress != null) {
+                endpoint = tracker.metrics.MetricsEndpoint.start(daemon, metricsAddress);
+            }
         } catch (java.io.IOException | RuntimeException e) {
             daemon.close();
             throw e;
@@ -104,6 +115,9 @@ final class ServeCommand implements Callable<Integer> {
         // any other way out of the JVM still commits what was received
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "tracker-shutdown"));
         daemon.stopped().join();
+        if (endpoint != null) {
+            endpoint.close();
+        }
         // 0 only when everything received was committed and no thread of the daemon died
         return daemon.exitCode();
     }

@@ -23,8 +23,10 @@ import tracker.store.Queries;
                 + "and unknown frees; and, while the daemon runs, its commit lag and queue depth.",
                 "With --since and/or --until, also each device's peak live bytes per kind and type in that span, "
                         + "over all processes.",
-                "JSON: {\"devices\": [...], \"counters\": {...}, \"daemon\": {...} or null}, and \"peaks\": [...] "
-                        + "with --since/--until."})
+                "Where a device's size is known (serve --device-info, else the driver's card type in sysfs), its "
+                        + "DRAM and L1 used, capacity and percent.",
+                "JSON: {\"devices\": [...], \"capacity\": [...], \"counters\": {...}, \"daemon\": {...} or null}, "
+                        + "and \"peaks\": [...] with --since/--until."})
 final class StatsCommand extends QueryCommand {
 
     @picocli.CommandLine.Option(names = "--since", paramLabel = "TIME",
@@ -51,6 +53,7 @@ final class StatsCommand extends QueryCommand {
         Report peaks = new Report("device_id", "kind", "type", "peak_bytes", "peak_at");
         Report devices = new Report("device_id", "kind", "type", "records", "bytes");
         Map<String, Object> counters = new LinkedHashMap<>();
+        CapacityUse capacityUse = new CapacityUse(backend.capacities());
         backend.jdbi().useHandle(handle -> {
             // [records, bytes] per device, kind and type, in that order; one process's records held at a time
             Map<List<Object>, long[]> groups = new TreeMap<>(GROUP_ORDER);
@@ -64,6 +67,7 @@ final class StatsCommand extends QueryCommand {
                 total[0]++;
                 total[1] += row.size();
                 holders.add(row.processId());
+                capacityUse.add(row.deviceId(), row.kind(), row.type(), row.size());
             });
             groups.forEach((key, group) -> devices.add(key.get(0), key.get(1), key.get(2), group[0],
                     new Bytes(group[1])));
@@ -94,10 +98,11 @@ final class StatsCommand extends QueryCommand {
             counters.put("malformed_frames", figures.malformedFrames());
         });
         Map<String, Object> live = daemon.map(StatsCommand::daemonFields).orElse(null);
+        Report capacity = capacityUse.report();
         switch (format()) {
-            case JSON -> printJson(devices, counters, live, withPeaks ? peaks : null);
-            case CSV -> printCsv(devices, counters, live, withPeaks ? peaks : null);
-            default -> printTable(devices, counters, live, withPeaks ? peaks : null);
+            case JSON -> printJson(devices, capacity, counters, live, withPeaks ? peaks : null);
+            case CSV -> printCsv(devices, capacity, counters, live, withPeaks ? peaks : null);
+            default -> printTable(devices, capacity, counters, live, withPeaks ? peaks : null);
         }
         return ExitCode.OK;
     }
@@ -125,13 +130,20 @@ final class StatsCommand extends QueryCommand {
         return fields;
     }
 
-    private void printTable(Report devices, Map<String, Object> counters, Map<String, Object> live, Report peaks) {
+    private void printTable(Report devices, Report capacity, Map<String, Object> counters, Map<String, Object> live,
+                            Report peaks) {
         if (devices.isEmpty()) {
             out().println("No live allocations.");
         } else {
             Renderer.table(devices, out());
         }
         out().println();
+        if (!capacity.isEmpty()) {
+            // only where a device's size is known (--device-info or sysfs): nothing to say otherwise
+            out().println("Capacity:");
+            Renderer.table(capacity, out());
+            out().println();
+        }
         if (peaks != null) {
             String span = "Peaks" + (since == null ? "" : " from " + since) + (until == null ? " to now" : " to " + until);
             if (peaks.isEmpty()) {
@@ -153,11 +165,18 @@ final class StatsCommand extends QueryCommand {
         out().flush();
     }
 
-    private void printCsv(Report devices, Map<String, Object> counters, Map<String, Object> live, Report peaks) {
+    private void printCsv(Report devices, Report capacity, Map<String, Object> counters, Map<String, Object> live,
+                          Report peaks) {
         Report rows = new Report("section", "name", "device_id", "kind", "type", "value");
         for (Object[] row : devices.rows()) {
             rows.add("device", "records", row[0], row[1], row[2], row[3]);
             rows.add("device", "bytes", row[0], row[1], row[2], row[4]);
+        }
+        // the memory (DRAM or L1) in the type column; no kind: a memory holds several
+        for (Object[] row : capacity.rows()) {
+            rows.add("capacity", "used_bytes", row[0], null, row[1], row[2]);
+            rows.add("capacity", "capacity_bytes", row[0], null, row[1], row[3]);
+            rows.add("capacity", "percent", row[0], null, row[1], row[4]);
         }
         if (peaks != null) {
             for (Object[] row : peaks.rows()) {
@@ -173,13 +192,16 @@ final class StatsCommand extends QueryCommand {
         out().flush();
     }
 
-    private void printJson(Report devices, Map<String, Object> counters, Map<String, Object> live, Report peaks) {
+    private void printJson(Report devices, Report capacity, Map<String, Object> counters, Map<String, Object> live,
+                           Report peaks) {
         try {
             JsonGenerator json = new JsonFactory().createGenerator(out());
             json.useDefaultPrettyPrinter();
             json.writeStartObject();
             json.writeFieldName("devices");
             Renderer.writeValue(json, devices);
+            json.writeFieldName("capacity");
+            Renderer.writeValue(json, capacity);
             json.writeFieldName("counters");
             writeMap(json, counters);
             json.writeFieldName("daemon");

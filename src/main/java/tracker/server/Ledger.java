@@ -58,6 +58,10 @@ final class Ledger {
     private final Map<LiveKey, LiveRecord> live = new HashMap<>();
     private final Map<Long, ProcessRecord> processesById = new HashMap<>();
     private final long[] totals = new long[(FrameCheck.MAX_DEVICE_ID + 1) * TOTAL_SLOTS];
+    /** per slot of {@link #totals}, how many live records make it up */
+    private final long[] recordCounts = new long[totals.length];
+    /** per reason, reaps of processes holding records since the daemon started: [reaps, bytes] */
+    private final Map<String, long[]> reapsByReason = new java.util.TreeMap<>();
     private final BitSet devicesSeen = new BitSet();
     /** per slot of {@link #totals}, its peak in the current commit window and when it was first reached */
     private final long[] windowPeaks = new long[totals.length];
@@ -158,6 +162,7 @@ final class Ledger {
         owner.records.put(key, record);
         // held already: neither a new peak of its owner's nor of the device's window
         totals[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot] += record.size;
+        recordCounts[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot]++;
         owner.peaks.restoreLive(record.key.deviceId() * TOTAL_SLOTS + record.totalSlot, record.size);
         devicesSeen.set(row.deviceId());
     }
@@ -388,12 +393,17 @@ final class Ledger {
         }
         LiveRecord[] removed = new LiveRecord[process.records.size()];
         int count = 0;
+        long bytes = 0;
         for (LiveRecord record : process.records.values()) {
             unlink(record);
             record.removed = true;
             addTotal(record, -record.size, nowMicros);
             removed[count++] = record;
+            bytes += record.size;
         }
+        long[] byReason = reapsByReason.computeIfAbsent(reason, r -> new long[2]);
+        byReason[0]++;
+        byReason[1] += bytes;
         List<LiveRow> held = new RemovedRecords(removed);
         process.records.clear();
         process.ended = true;
@@ -590,6 +600,48 @@ final class Ledger {
         return records;
     }
 
+    /**
+     * The figures a metrics scrape reads, copied: per device seen, every kind and type (zeros
+     * too, so that a series falls to 0 rather than vanishing); processes; the {@code topHolders}
+     * processes holding the most bytes. Costs a pass over the devices seen and the processes
+     * tracked: the ledger loop calls it a few times a second at most.
+     */
+    LiveFigures figures(int topHolders, long nowMicros) {
+        List<LiveFigures.Group> groups = new ArrayList<>();
+        for (int device = devicesSeen.nextSetBit(0); device >= 0; device = devicesSeen.nextSetBit(device + 1)) {
+            for (int slot = 0; slot < TOTAL_SLOTS; slot++) {
+                int index = device * TOTAL_SLOTS + slot;
+                groups.add(new LiveFigures.Group(device, PeakSlots.kindOf(index), PeakSlots.typeOf(index),
+                        recordCounts[index], totals[index]));
+            }
+        }
+        int holding = 0;
+        java.util.PriorityQueue<ProcessRecord> top = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingLong((ProcessRecord process) -> process.peaks.liveTotal()));
+        for (ProcessRecord process : processesById.values()) {
+            if (process.records.isEmpty()) {
+                continue;
+            }
+            holding++;
+            if (topHolders > 0) {
+                top.add(process);
+                if (top.size() > topHolders) {
+                    top.poll();
+                }
+            }
+        }
+        List<LiveFigures.Holder> holders = new ArrayList<>();
+        for (ProcessRecord process : top) {
+            holders.add(new LiveFigures.Holder(process.displayPid(), process.identity.command(),
+                    process.peaks.liveTotal()));
+        }
+        holders.sort(java.util.Comparator.comparingLong(LiveFigures.Holder::bytes).reversed());
+        Map<String, LiveFigures.Reaps> reaps = new java.util.TreeMap<>();
+        reapsByReason.forEach((reason, figures) -> reaps.put(reason, new LiveFigures.Reaps(figures[0], figures[1])));
+        return new LiveFigures(nowMicros, List.copyOf(groups), holding, processesById.size() - holding,
+                List.copyOf(holders), java.util.Collections.unmodifiableMap(reaps), unknownFrees, events);
+    }
+
     long unknownFrees() {
         return unknownFrees;
     }
@@ -622,6 +674,8 @@ final class Ledger {
     private void addTotal(LiveRecord record, long bytes, long nowMicros) {
         int index = record.key.deviceId() * TOTAL_SLOTS + record.totalSlot;
         long now = totals[index] += bytes;
+        // called with a record's size when it is made and minus it when it goes: sizes are never 0
+        recordCounts[index] += bytes > 0 ? 1 : -1;
         if (!windowTouched.get(index)) {
             // the first change in this window: the level carried in is the window's peak so far
             windowTouched.set(index);

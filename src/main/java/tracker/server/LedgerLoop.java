@@ -36,6 +36,8 @@ final class LedgerLoop implements Runnable {
      * durable within tens of milliseconds; under steady traffic the window still groups.
      */
     static final long QUIET_CUT_NANOS = 25_000_000;
+    /** How often the ledger copies its figures out for metrics scrapes (see {@link LiveFigures}). */
+    static final long FIGURES_INTERVAL_NANOS = 200_000_000;
 
     private final IngestQueue ingest;
     private final Ledger ledger;
@@ -54,6 +56,7 @@ final class LedgerLoop implements Runnable {
     private long nextCutMicros;
     private long lastTrafficNanos;
     private boolean cutRequested;
+    private long lastFiguresNanos;
 
     LedgerLoop(IngestQueue ingest, Ledger ledger, CommitLoop writer, DumpPrinter dumps,
                DeviceCatalog devices, ServerMetrics metrics, EventLog log, LongSupplier nowMicros,
@@ -106,6 +109,7 @@ final class LedgerLoop implements Runnable {
                 }
                 metrics.queueDepth = ingest.size();
                 metrics.eventsApplied = ledger.events();
+                publishFigures();
                 maybeCut();
             }
         } catch (InterruptedException e) {
@@ -187,6 +191,19 @@ final class LedgerLoop implements Runnable {
         nextReapId++;
         pendingCallbacks.add(batch -> task.committed().complete(record));
         cutRequested = true;
+    }
+
+    /**
+     * Copies the ledger's figures for scrapes, every {@link #FIGURES_INTERVAL_NANOS} at most: a
+     * scrape then reads a published copy and never waits for this thread (nor this thread for
+     * it), at the price of figures up to that old (or one commit interval when idle).
+     */
+    private void publishFigures() {
+        long now = System.nanoTime();
+        if (now - lastFiguresNanos >= FIGURES_INTERVAL_NANOS) {
+            lastFiguresNanos = now;
+            metrics.liveFigures = ledger.figures(LiveFigures.TOP_HOLDERS, nowMicros.getAsLong());
+        }
     }
 
     private boolean mustWaitForWriter() {

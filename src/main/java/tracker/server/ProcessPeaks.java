@@ -22,6 +22,11 @@ final class ProcessPeaks {
     /** a peak rose since the last cut: the next batch stores them */
     boolean changed;
 
+    /** Its live bytes now, every device and kind together. */
+    long liveTotal() {
+        return liveTotal;
+    }
+
     /**
      * Adds {@code bytes} (negative for a release) to what the process holds in {@code index}.
      *

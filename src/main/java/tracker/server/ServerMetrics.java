@@ -32,6 +32,8 @@ public final class ServerMetrics {
     final AtomicLong maxCommitDurationMicros = new AtomicLong();
     volatile int queueDepth;
     volatile long eventsApplied;
+    /** published by the ledger thread (see {@link Ledger#figures}); read by metrics scrapes */
+    volatile LiveFigures liveFigures = LiveFigures.NONE;
 
     /** A snapshot for reports. */
     public record Snapshot(long framesReceived, long malformedFrames, long connectionsAccepted, int connectionsOpen,

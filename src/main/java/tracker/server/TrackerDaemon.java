@@ -73,6 +73,8 @@ public final class TrackerDaemon implements AutoCloseable {
     private PeerResolver resolver;
     private DaemonContext context;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** each device's memory sizes, read once at start */
+    private volatile tracker.device.DeviceCapacities capacities = tracker.device.DeviceCapacities.none();
 
     public TrackerDaemon(ServerConfig config, PrintStream out, Clock clock) {
         this.config = config;
@@ -91,7 +93,8 @@ public final class TrackerDaemon implements AutoCloseable {
         // before anything slow: a stale socket left by a daemon killed with -9 would tell a
         // script waiting for the file that this one listens, long before it does
         IngestSocket.removeStale(config.socket());
-        DeviceCatalog devices = config.deviceInfo() == null ? DeviceCatalog.empty() : DeviceCatalog.load(config.deviceInfo());
+        capacities = tracker.device.DeviceCapacities.load(config.deviceInfo());
+        DeviceCatalog devices = new DeviceCatalog(capacities);
         refuseLostFile();
         database = Database.open(config.database(), Database.Access.READ_WRITE);
         try {
@@ -198,6 +201,7 @@ public final class TrackerDaemon implements AutoCloseable {
         log.info("database " + Database.fileOf(database.path()) + ": " + state.live().stream().mapToLong(set -> set.rows().size()).sum()
                 + " live records of "
                 + state.owners().size() + " processes reloaded; commits every " + config.commitIntervalMs() + " ms");
+        log.info(capacities.describe());
     }
 
     /** Applies --retention every --prune-interval, through the writer like every other change. */
@@ -352,6 +356,21 @@ public final class TrackerDaemon implements AutoCloseable {
 
     public ServerMetrics.Snapshot metrics() {
         return metrics.snapshot(nowMicros());
+    }
+
+    /** The ledger's latest published figures: no lock, no wait (see {@link LiveFigures}). */
+    public LiveFigures liveFigures() {
+        return metrics.liveFigures;
+    }
+
+    /** One line in the daemon's log: for parts started beside it (the metrics endpoint). */
+    public void logInfo(String line) {
+        log.info(line);
+    }
+
+    /** Each device's memory sizes, as read at start (from --device-info, else sysfs). */
+    public tracker.device.DeviceCapacities capacities() {
+        return capacities;
     }
 
     public ServerConfig config() {
