@@ -18,7 +18,7 @@ import tracker.wire.DeviceInfo;
  * arch is a name (grayskull, wormhole_b0, blackhole, quasar) or the protocol's number.
  * Immutable after loading; thread-safe.
  */
-final class DeviceCatalog {
+final class DeviceCatalog implements GroupCapacities {
 
     private static final String[] ARCHS = {"invalid", "grayskull", "wormhole_b0", "blackhole", "quasar"};
 
@@ -69,6 +69,24 @@ final class DeviceCatalog {
         }
         return new DeviceInfo(known.totalDramBytes(), known.totalL1Bytes(), known.archType(), known.dramChannels(),
                 known.dramBytesPerChannel(), known.l1BytesPerCore(), true, Math.max(devicesSeen, devices.size()));
+    }
+
+    /**
+     * DRAM and TRACE buffers against the device's DRAM; L1 and L1_SMALL buffers and circular
+     * buffers each against its whole L1, which they share; system memory, kernels, or a device
+     * not in the file: unknown.
+     */
+    @Override
+    public long capacityOf(int deviceId, String kind, String type) {
+        DeviceInfo known = devices.get(deviceId);
+        if (known == null) {
+            return TopFigures.UNKNOWN;
+        }
+        if (kind.equals("BUFFER") && (type.equals("DRAM") || type.equals("TRACE"))) {
+            return known.totalDramBytes() > 0 ? known.totalDramBytes() : TopFigures.UNKNOWN;
+        }
+        boolean l1 = kind.equals("CB") || kind.equals("BUFFER") && (type.equals("L1") || type.equals("L1_SMALL"));
+        return l1 && known.totalL1Bytes() > 0 ? known.totalL1Bytes() : TopFigures.UNKNOWN;
     }
 
     private static int arch(String text) {

@@ -59,6 +59,8 @@ final class Ledger {
     private final Map<Long, ProcessRecord> processesById = new HashMap<>();
     private final long[] totals = new long[(FrameCheck.MAX_DEVICE_ID + 1) * TOTAL_SLOTS];
     private final BitSet devicesSeen = new BitSet();
+    /** per slot of {@link #totals}, the most it held since this daemon started (for tracker top) */
+    private final long[] highWater = new long[totals.length];
     /** per slot of {@link #totals}, its peak in the current commit window and when it was first reached */
     private final long[] windowPeaks = new long[totals.length];
     private final long[] windowPeakAt = new long[totals.length];
@@ -157,7 +159,8 @@ final class Ledger {
         processesById.put(owner.id, owner);
         owner.records.put(key, record);
         // held already: neither a new peak of its owner's nor of the device's window
-        totals[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot] += record.size;
+        int index = record.key.deviceId() * TOTAL_SLOTS + record.totalSlot;
+        highWater[index] = Math.max(highWater[index], totals[index] += record.size);
         owner.peaks.restoreLive(record.key.deviceId() * TOTAL_SLOTS + record.totalSlot, record.size);
         devicesSeen.set(row.deviceId());
     }
@@ -561,6 +564,26 @@ final class Ledger {
                 totals[base + CB_SLOT], totals[base + KERNEL_SLOT]);
     }
 
+    /**
+     * Per device seen and group that held anything this run: its live bytes and high-water
+     * mark, and its capacity from {@code capacities}. Ledger thread.
+     */
+    List<TopFigures.Group> groups(GroupCapacities capacities) {
+        List<TopFigures.Group> groups = new ArrayList<>();
+        for (int device = devicesSeen.nextSetBit(0); device >= 0; device = devicesSeen.nextSetBit(device + 1)) {
+            for (int slot = 0; slot < TOTAL_SLOTS; slot++) {
+                int index = device * TOTAL_SLOTS + slot;
+                if (highWater[index] > 0) {
+                    String kind = PeakSlots.kindOf(index);
+                    String type = PeakSlots.typeOf(index);
+                    groups.add(new TopFigures.Group(device, kind, type, totals[index], highWater[index],
+                            capacities.capacityOf(device, kind, type)));
+                }
+            }
+        }
+        return groups;
+    }
+
     int devicesSeen() {
         return devicesSeen.cardinality();
     }
@@ -622,6 +645,9 @@ final class Ledger {
     private void addTotal(LiveRecord record, long bytes, long nowMicros) {
         int index = record.key.deviceId() * TOTAL_SLOTS + record.totalSlot;
         long now = totals[index] += bytes;
+        if (now > highWater[index]) {
+            highWater[index] = now;
+        }
         if (!windowTouched.get(index)) {
             // the first change in this window: the level carried in is the window's peak so far
             windowTouched.set(index);

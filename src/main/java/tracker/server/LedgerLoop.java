@@ -54,6 +54,9 @@ final class LedgerLoop implements Runnable {
     private long nextCutMicros;
     private long lastTrafficNanos;
     private boolean cutRequested;
+    /** processes reaped with something to audit since this daemon started */
+    private long reapsThisRun;
+    private RecentActivity activity;
 
     LedgerLoop(IngestQueue ingest, Ledger ledger, CommitLoop writer, DumpPrinter dumps,
                DeviceCatalog devices, ServerMetrics metrics, EventLog log, LongSupplier nowMicros,
@@ -75,6 +78,7 @@ final class LedgerLoop implements Runnable {
     public void run() {
         List<Object> drained = new ArrayList<>(DRAIN_MAX);
         nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
+        activity = new RecentActivity(nowMicros.getAsLong(), ledger.events());
         try {
             while (true) {
                 if (mustWaitForWriter()) {
@@ -106,6 +110,7 @@ final class LedgerLoop implements Runnable {
                 }
                 metrics.queueDepth = ingest.size();
                 metrics.eventsApplied = ledger.events();
+                activity.note(nowMicros.getAsLong(), ledger.events(), reapsThisRun);
                 maybeCut();
             }
         } catch (InterruptedException e) {
@@ -137,6 +142,8 @@ final class LedgerLoop implements Runnable {
         } else if (item instanceof LedgerTask.Dump dump) {
             log.verbatim(dump.kernels() ? dumps.kernels(ledger.liveRecords()) : dumps.buffers(ledger.liveRecords()));
             dump.done().complete(null);
+        } else if (item instanceof LedgerTask.Top top) {
+            top.answer().complete(LiveFigures.of(ledger, devices, activity, reapsThisRun, nowMicros.getAsLong()));
         } else if (item instanceof LedgerTask.Holders holders) {
             holders.answer().complete(ledger.processesHoldingRecords().stream().map(ProcessRecord::livenessRow).toList());
         } else if (item instanceof LedgerTask.Reap reap) {
@@ -185,6 +192,7 @@ final class LedgerLoop implements Runnable {
             return;
         }
         nextReapId++;
+        reapsThisRun++;
         pendingCallbacks.add(batch -> task.committed().complete(record));
         cutRequested = true;
     }

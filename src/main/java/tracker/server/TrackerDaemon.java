@@ -312,6 +312,33 @@ public final class TrackerDaemon implements AutoCloseable {
         return awaitWrite(new LedgerTask.Prune(cutoffMicros, done), done, "the prune");
     }
 
+    /** How long {@link #top()} waits for the ledger thread, which answers in queue order. */
+    static final long TOP_WAIT_MS = 5_000;
+
+    /**
+     * The live figures {@code tracker top} shows, from memory: no database read.
+     *
+     * @throws tracker.store.DatabaseUnavailableException when the ledger does not answer within
+     *         {@link #TOP_WAIT_MS} (the daemon is stopping, or far behind its clients)
+     */
+    public TopFigures top() throws InterruptedException {
+        CompletableFuture<TopFigures> answer = new CompletableFuture<>();
+        long deadline = System.currentTimeMillis() + TOP_WAIT_MS;
+        if (!ingest.offer(new LedgerTask.Top(answer), TOP_WAIT_MS)) {
+            throw new tracker.store.DatabaseUnavailableException("the daemon's live figures were refused: it is stopping "
+                    + "or overloaded", null);
+        }
+        try {
+            return answer.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new tracker.store.DatabaseUnavailableException("the daemon did not give its live figures within "
+                    + TOP_WAIT_MS / 1000 + " s: it is far behind its clients", null);
+        } catch (ExecutionException e) {
+            throw new tracker.store.DatabaseUnavailableException("the daemon's live figures failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     /** Commits everything accepted so far; returns once it is in the database. For tests and tools. */
     public void flush() throws InterruptedException {
         CompletableFuture<Void> committed = new CompletableFuture<>();
