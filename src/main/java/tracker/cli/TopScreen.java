@@ -35,10 +35,12 @@ final class TopScreen {
         List<String> lines = new ArrayList<>();
         var figures = view.figures();
         String device = view.device() == null ? "all" : Integer.toString(view.device());
-        lines.add(String.format(Locale.ROOT, "tracker top  %s  events/s %s  reaps (last min) %d  sort: %s  device: %s",
+        lines.add(String.format(Locale.ROOT, "tracker top  %s  events/s %s  reaps (last min) %d",
                 tracker.store.Times.instant(figures.capturedAtMicros()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                rate(figures.eventsPerSecond()), figures.reapsLastMinute(), view.sort().label, device));
-        lines.add(view.problem().map(problem -> "! " + problem).orElse(KEYS));
+                rate(figures.eventsPerSecond()), figures.reapsLastMinute()));
+        // what the keys changed goes first: it must stay in sight on a narrow terminal
+        lines.add("sort: " + view.sort().label + "  device: " + device + "  "
+                + view.problem().map(problem -> "! " + problem).orElse(KEYS));
         lines.add("");
         List<TopView.Bar> bars = view.bars();
         if (bars.isEmpty()) {
