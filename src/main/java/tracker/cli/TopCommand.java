@@ -34,7 +34,7 @@ final class TopCommand implements Callable<Integer> {
             description = "Time between refreshes (default: ${DEFAULT-VALUE}; at least 100ms).")
     Duration interval;
 
-    @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "live",
+    @Option(names = "--sort", paramLabel = "ORDER", defaultValue = "live", completionCandidates = SortNames.class,
             description = "Process order to start with: live, peak, pid or command (default: ${DEFAULT-VALUE}).")
     String sort;
 
@@ -92,6 +92,14 @@ final class TopCommand implements Callable<Integer> {
     }
 
     private static final int SNAPSHOT_WIDTH = 100;
+
+    /** The values of --sort, for completion. */
+    static final class SortNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.Arrays.stream(TopView.Sort.values()).map(sort -> sort.label).iterator();
+        }
+    }
 
     private Duration timeout() {
         try {
