@@ -57,10 +57,13 @@ final class LedgerLoop implements Runnable {
     /** processes reaped with something to audit since this daemon started */
     private long reapsThisRun;
     private RecentActivity activity;
+    /** what tracker top draws the bars against */
+    private final GroupCapacities capacities;
 
     LedgerLoop(IngestQueue ingest, Ledger ledger, CommitLoop writer, DumpPrinter dumps,
-               DeviceCatalog devices, ServerMetrics metrics, EventLog log, LongSupplier nowMicros,
-               long commitIntervalMs, long nextReapId, ProcessRegistry registry) {
+               DeviceCatalog devices, GroupCapacities capacities, ServerMetrics metrics, EventLog log,
+               LongSupplier nowMicros, long commitIntervalMs, long nextReapId, ProcessRegistry registry) {
+        this.capacities = capacities;
         this.registry = registry;
         this.ingest = ingest;
         this.ledger = ledger;
@@ -143,7 +146,7 @@ final class LedgerLoop implements Runnable {
             log.verbatim(dump.kernels() ? dumps.kernels(ledger.liveRecords()) : dumps.buffers(ledger.liveRecords()));
             dump.done().complete(null);
         } else if (item instanceof LedgerTask.Top top) {
-            top.answer().complete(LiveFigures.of(ledger, devices, activity, reapsThisRun, nowMicros.getAsLong()));
+            top.answer().complete(LiveFigures.of(ledger, capacities, activity, reapsThisRun, nowMicros.getAsLong()));
         } else if (item instanceof LedgerTask.Holders holders) {
             holders.answer().complete(ledger.processesHoldingRecords().stream().map(ProcessRecord::livenessRow).toList());
         } else if (item instanceof LedgerTask.Reap reap) {

@@ -179,7 +179,8 @@ public final class TrackerDaemon implements AutoCloseable {
         context = new DaemonContext();
         writer = new CommitLoop(StoreWriter.of(database), metrics, log, this::nowMicros);
         writerThread = startThread("tracker-writer", writer, false);
-        LedgerLoop ledgerLoop = new LedgerLoop(ingest, ledger, writer, new DumpPrinter(), devices, metrics, log,
+        LedgerLoop ledgerLoop = new LedgerLoop(ingest, ledger, writer, new DumpPrinter(), devices,
+                capacitiesFor(devices), metrics, log,
                 this::nowMicros, config.commitIntervalMs(), state.nextReapId(), registry);
         ledgerThread = startThread("tracker-ledger", ledgerLoop, false);
         reaper = new Reaper(new LedgerReapTarget(context), probe, log, this::nowMicros);
@@ -310,6 +311,15 @@ public final class TrackerDaemon implements AutoCloseable {
     public tracker.store.PruneResult prune(long cutoffMicros) throws InterruptedException {
         CompletableFuture<tracker.store.PruneResult> done = new CompletableFuture<>();
         return awaitWrite(new LedgerTask.Prune(cutoffMicros, done), done, "the prune");
+    }
+
+    /**
+     * The sizes tracker top draws its bars against: today the {@code --device-info} file's. The
+     * one place a further source (sysfs, say) plugs in: a {@link GroupCapacities} answering
+     * from it, falling back on the file's.
+     */
+    private static GroupCapacities capacitiesFor(DeviceCatalog devices) {
+        return devices;
     }
 
     /** How long {@link #top()} waits for the ledger thread, which answers in queue order. */

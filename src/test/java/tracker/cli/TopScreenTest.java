@@ -109,4 +109,16 @@ class TopScreenTest {
         assertTrue(short_.get(10).startsWith("300 "), String.join("\n", short_));
         assertTrue(short_.get(11).startsWith("... 2 more"), String.join("\n", short_));
     }
+
+    @Test
+    void figuresThatCouldNotBeRefreshedStayWithTheReasonInPlaceOfTheKeys() {
+        TopView view = new TopView(figures(), TopView.Sort.LIVE, null);
+        view.stale("no daemon is running on /x (showing the last figures; q quits)");
+        List<String> lines = TopScreen.render(view, 120, 40);
+        assertEquals("sort: live  device: all  ! no daemon is running on /x (showing the last figures; q quits)",
+                lines.get(1));
+        assertEquals(List.of("300", "200", "100"), pids(lines));
+        view.show(figures());
+        assertTrue(TopScreen.render(view, 120, 40).get(1).endsWith(TopScreen.KEYS));
+    }
 }
