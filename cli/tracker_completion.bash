@@ -153,6 +153,7 @@ function _complete_tracker() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} leaks" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} stats" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ps" ];    then _picocli_tracker; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} top" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} reap" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prune" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sql" ];    then _picocli_tracker; return $?; fi
@@ -169,21 +170,23 @@ function _complete_tracker() {
   local cmds4=(leaks)
   local cmds5=(stats)
   local cmds6=(ps)
-  local cmds7=(reap)
-  local cmds8=(prune)
-  local cmds9=(sql)
-  local cmds10=(check)
-  local cmds11=(wait-ready)
-  local cmds12=(completion)
-  local cmds13=(help)
+  local cmds7=(top)
+  local cmds8=(reap)
+  local cmds9=(prune)
+  local cmds10=(sql)
+  local cmds11=(check)
+  local cmds12=(wait-ready)
+  local cmds13=(completion)
+  local cmds14=(help)
 
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_help; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_completion; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_waitready; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_check; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_sql; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tracker_prune; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tracker_reap; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tracker_help; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_completion; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_waitready; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_check; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_sql; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_prune; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tracker_reap; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tracker_top; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_tracker_ps; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_tracker_stats; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_tracker_leaks; return $?; fi
@@ -201,7 +204,7 @@ function _picocli_tracker() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps reap prune sql check wait-ready completion help"
+  local commands="serve dump history audit leaks stats ps top reap prune sql check wait-ready completion help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -598,6 +601,48 @@ function _picocli_tracker_ps() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `top` subcommand.
+function _picocli_tracker_top() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--json' '-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--interval' '--sort' '--device'"
+  local ORDER_option_args=("live" "peak" "pid" "command") # --sort values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--db')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--interval')
+      return
+      ;;
+    '--sort')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${ORDER_option_args[@]}" ) )
+      return $?
+      ;;
+    '--device')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `reap` subcommand.
 function _picocli_tracker_reap() {
   # Get completion data
@@ -810,7 +855,7 @@ function _picocli_tracker_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps reap prune sql check wait-ready completion"
+  local commands="serve dump history audit leaks stats ps top reap prune sql check wait-ready completion"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

@@ -61,6 +61,11 @@ interface Backend extends AutoCloseable {
      */
     tracker.device.DeviceCapacities capacities();
 
+    /** The running daemon's figures for {@code tracker top}, from its memory; empty when answering from the file. */
+    default Optional<tracker.server.TopFigures> topFigures() {
+        return Optional.empty();
+    }
+
     /** One reaper pass now. */
     List<ReapRecord> reapNow();
 
@@ -75,5 +80,13 @@ interface Backend extends AutoCloseable {
          * @param write true for commands that change the database (reap, prune)
          */
         Backend open(java.nio.file.Path database, boolean write);
+
+        /**
+         * The live figures of the daemon serving {@code database}, when these commands run inside
+         * it; empty elsewhere (the view then asks the daemon through its command socket).
+         */
+        default Optional<tracker.server.TopFigures> liveFigures(java.nio.file.Path database) {
+            return Optional.empty();
+        }
     }
 }

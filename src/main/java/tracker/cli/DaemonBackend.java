@@ -18,12 +18,25 @@ final class DaemonBackend implements Backend {
     }
 
     static Factory factory(TrackerDaemon daemon) {
-        return (path, write) -> {
-            if (!path.toAbsolutePath().normalize().equals(daemon.config().database().toAbsolutePath().normalize())) {
-                throw new IllegalArgumentException("this daemon serves " + daemon.config().database() + ", not " + path);
+        return new Factory() {
+            @Override
+            public Backend open(java.nio.file.Path path, boolean write) {
+                checkServes(daemon, path);
+                return new DaemonBackend(daemon);
             }
-            return new DaemonBackend(daemon);
+
+            @Override
+            public Optional<tracker.server.TopFigures> liveFigures(java.nio.file.Path path) {
+                checkServes(daemon, path);
+                return new DaemonBackend(daemon).topFigures();
+            }
         };
+    }
+
+    private static void checkServes(TrackerDaemon daemon, java.nio.file.Path path) {
+        if (!path.toAbsolutePath().normalize().equals(daemon.config().database().toAbsolutePath().normalize())) {
+            throw new IllegalArgumentException("this daemon serves " + daemon.config().database() + ", not " + path);
+        }
     }
 
     @Override
@@ -44,6 +57,16 @@ final class DaemonBackend implements Backend {
     @Override
     public tracker.device.DeviceCapacities capacities() {
         return daemon.capacities();
+    }
+
+    @Override
+    public Optional<tracker.server.TopFigures> topFigures() {
+        try {
+            return Optional.of(daemon.top());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        }
     }
 
     @Override

@@ -13,7 +13,7 @@ import java.util.Set;
  */
 final class CommandPolicy {
 
-    static final List<String> READING = List.of("dump", "history", "audit", "leaks", "stats", "ps", "sql", "check");
+    static final List<String> READING = List.of("dump", "history", "audit", "leaks", "stats", "ps", "top", "sql", "check");
     static final List<String> CHANGING = List.of("reap", "prune");
     private static final Set<String> HELP = Set.of("-h", "--help", "-V", "--version");
 
@@ -32,6 +32,10 @@ final class CommandPolicy {
                 return Optional.of("tracker: help and version are not asked of the daemon: run 'tracker "
                         + args[0] + " " + arg + "' without the command socket");
             }
+        }
+        if (args[0].equals("top") && !List.of(args).contains("--json")) {
+            // the live view draws on the asker's terminal: the daemon only hands out its figures
+            return Optional.of("tracker: the daemon answers 'top' only as 'top --json'");
         }
         return Optional.empty();
     }

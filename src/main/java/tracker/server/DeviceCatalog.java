@@ -2,13 +2,14 @@ package tracker.server;
 
 import tracker.device.DeviceCapacities;
 import tracker.device.DeviceCapacity;
+import tracker.device.Memory;
 import tracker.wire.DeviceInfo;
 
 /**
  * The answers to DEVICE_INFO_QUERY, from the same capacities {@code dump} and {@code stats}
  * show (a {@code --device-info} file, else sysfs, else unavailable). Immutable; thread-safe.
  */
-final class DeviceCatalog {
+final class DeviceCatalog implements GroupCapacities {
 
     /** dram_size_per_channel is a u32 on the wire: a 4 GiB channel (Blackhole) is sent as its largest value */
     private static final long MAX_U32 = 0xFFFF_FFFFL;
@@ -37,5 +38,17 @@ final class DeviceCatalog {
         return new DeviceInfo(known.dramBytes().orElse(0), known.l1Bytes().orElse(0), known.archType(),
                 known.dramChannels(), (int) Math.min(MAX_U32, known.dramBytesPerChannel()), known.l1BytesPerCore(), true,
                 Math.max(devicesSeen, capacities.size()));
+    }
+
+    /**
+     * What {@code tracker top} draws a group's bar against: the memory its records occupy
+     * ({@link Memory#holding}) on that device; unknown for system memory, kernels, or a device
+     * of unknown size.
+     */
+    @Override
+    public long capacityOf(int deviceId, String kind, String type) {
+        return Memory.holding(kind, type).map(memory -> capacities.bytesOf(deviceId, memory))
+                .filter(java.util.OptionalLong::isPresent).map(java.util.OptionalLong::getAsLong)
+                .orElse(TopFigures.UNKNOWN);
     }
 }

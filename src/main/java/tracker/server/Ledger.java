@@ -63,6 +63,8 @@ final class Ledger {
     /** per reason, reaps of processes holding records since the daemon started: [reaps, bytes] */
     private final Map<String, long[]> reapsByReason = new java.util.TreeMap<>();
     private final BitSet devicesSeen = new BitSet();
+    /** per slot of {@link #totals}, the most it held since this daemon started (for tracker top) */
+    private final long[] highWater = new long[totals.length];
     /** per slot of {@link #totals}, its peak in the current commit window and when it was first reached */
     private final long[] windowPeaks = new long[totals.length];
     private final long[] windowPeakAt = new long[totals.length];
@@ -163,6 +165,9 @@ final class Ledger {
         // held already: neither a new peak of its owner's nor of the device's window
         totals[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot] += record.size;
         recordCounts[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot]++;
+        highWater[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot] = Math.max(
+                highWater[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot],
+                totals[record.key.deviceId() * TOTAL_SLOTS + record.totalSlot]);
         owner.peaks.restoreLive(record.key.deviceId() * TOTAL_SLOTS + record.totalSlot, record.size);
         devicesSeen.set(row.deviceId());
     }
@@ -571,6 +576,26 @@ final class Ledger {
                 totals[base + CB_SLOT], totals[base + KERNEL_SLOT]);
     }
 
+    /**
+     * Per device seen and group that held anything this run: its live bytes and high-water
+     * mark, and its capacity from {@code capacities}. Ledger thread.
+     */
+    List<TopFigures.Group> groups(GroupCapacities capacities) {
+        List<TopFigures.Group> groups = new ArrayList<>();
+        for (int device = devicesSeen.nextSetBit(0); device >= 0; device = devicesSeen.nextSetBit(device + 1)) {
+            for (int slot = 0; slot < TOTAL_SLOTS; slot++) {
+                int index = device * TOTAL_SLOTS + slot;
+                if (highWater[index] > 0) {
+                    String kind = PeakSlots.kindOf(index);
+                    String type = PeakSlots.typeOf(index);
+                    groups.add(new TopFigures.Group(device, kind, type, totals[index], highWater[index],
+                            capacities.capacityOf(device, kind, type)));
+                }
+            }
+        }
+        return groups;
+    }
+
     int devicesSeen() {
         return devicesSeen.cardinality();
     }
@@ -676,6 +701,9 @@ final class Ledger {
         long now = totals[index] += bytes;
         // called with a record's size when it is made and minus it when it goes: sizes are never 0
         recordCounts[index] += bytes > 0 ? 1 : -1;
+        if (now > highWater[index]) {
+            highWater[index] = now;
+        }
         if (!windowTouched.get(index)) {
             // the first change in this window: the level carried in is the window's peak so far
             windowTouched.set(index);

@@ -57,10 +57,16 @@ final class LedgerLoop implements Runnable {
     private long lastTrafficNanos;
     private boolean cutRequested;
     private long lastFiguresNanos;
+    /** processes reaped with something to audit since this daemon started */
+    private long reapsThisRun;
+    private RecentActivity activity;
+    /** what tracker top draws the bars against */
+    private final GroupCapacities capacities;
 
     LedgerLoop(IngestQueue ingest, Ledger ledger, CommitLoop writer, DumpPrinter dumps,
-               DeviceCatalog devices, ServerMetrics metrics, EventLog log, LongSupplier nowMicros,
-               long commitIntervalMs, long nextReapId, ProcessRegistry registry) {
+               DeviceCatalog devices, GroupCapacities capacities, ServerMetrics metrics, EventLog log,
+               LongSupplier nowMicros, long commitIntervalMs, long nextReapId, ProcessRegistry registry) {
+        this.capacities = capacities;
         this.registry = registry;
         this.ingest = ingest;
         this.ledger = ledger;
@@ -78,6 +84,7 @@ final class LedgerLoop implements Runnable {
     public void run() {
         List<Object> drained = new ArrayList<>(DRAIN_MAX);
         nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
+        activity = new RecentActivity(nowMicros.getAsLong(), ledger.events());
         try {
             while (true) {
                 if (mustWaitForWriter()) {
@@ -110,6 +117,7 @@ final class LedgerLoop implements Runnable {
                 metrics.queueDepth = ingest.size();
                 metrics.eventsApplied = ledger.events();
                 publishFigures();
+                activity.note(nowMicros.getAsLong(), ledger.events(), reapsThisRun);
                 maybeCut();
             }
         } catch (InterruptedException e) {
@@ -141,6 +149,8 @@ final class LedgerLoop implements Runnable {
         } else if (item instanceof LedgerTask.Dump dump) {
             log.verbatim(dump.kernels() ? dumps.kernels(ledger.liveRecords()) : dumps.buffers(ledger.liveRecords()));
             dump.done().complete(null);
+        } else if (item instanceof LedgerTask.Top top) {
+            top.answer().complete(TopFiguresReader.of(ledger, capacities, activity, reapsThisRun, nowMicros.getAsLong()));
         } else if (item instanceof LedgerTask.Holders holders) {
             holders.answer().complete(ledger.processesHoldingRecords().stream().map(ProcessRecord::livenessRow).toList());
         } else if (item instanceof LedgerTask.Reap reap) {
@@ -189,6 +199,7 @@ final class LedgerLoop implements Runnable {
             return;
         }
         nextReapId++;
+        reapsThisRun++;
         pendingCallbacks.add(batch -> task.committed().complete(record));
         cutRequested = true;
     }

@@ -26,6 +26,10 @@ sealed interface LedgerTask {
     record Holders(CompletableFuture<List<ProcessRow>> answer) implements LedgerTask {
     }
 
+    /** What {@code tracker top} shows, read from memory in queue order. */
+    record Top(CompletableFuture<TopFigures> answer) implements LedgerTask {
+    }
+
     /**
      * {@code applied} completes when the records are gone from the live set (QUERY no longer
      * counts them), {@code committed} once the audit is in the database; both null when
@@ -66,6 +70,8 @@ sealed interface LedgerTask {
             query.answer().completeExceptionally(cause);
         } else if (item instanceof Dump dump) {
             dump.done().completeExceptionally(cause);
+        } else if (item instanceof Top top) {
+            top.answer().completeExceptionally(cause);
         } else if (item instanceof Holders holders) {
             holders.answer().completeExceptionally(cause);
         } else if (item instanceof Reap reap) {

@@ -96,6 +96,21 @@ final class ProcessPeaks {
         return new ProcessPeaksRow(processId, peakTotal, peakTotalAt, detail);
     }
 
+    long peakTotal() {
+        return peakTotal;
+    }
+
+    /** Live bytes per device that holds any, every kind together. */
+    java.util.Map<Integer, Long> liveByDevice() {
+        java.util.Map<Integer, Long> byDevice = new java.util.TreeMap<>();
+        for (int index = 0; index < live.length; index++) {
+            if (live[index] != 0) {
+                byDevice.merge(PeakSlots.deviceOf(index), live[index], Long::sum);
+            }
+        }
+        return byDevice;
+    }
+
     private void grow(int index) {
         // whole devices at a time: a process uses few, and the next slot of this one is near
         int length = (index / PeakSlots.PER_DEVICE + 1) * PeakSlots.PER_DEVICE;

@@ -182,7 +182,8 @@ public final class TrackerDaemon implements AutoCloseable {
         context = new DaemonContext();
         writer = new CommitLoop(StoreWriter.of(database), metrics, log, this::nowMicros);
         writerThread = startThread("tracker-writer", writer, false);
-        LedgerLoop ledgerLoop = new LedgerLoop(ingest, ledger, writer, new DumpPrinter(), devices, metrics, log,
+        LedgerLoop ledgerLoop = new LedgerLoop(ingest, ledger, writer, new DumpPrinter(), devices,
+                capacitiesFor(devices), metrics, log,
                 this::nowMicros, config.commitIntervalMs(), state.nextReapId(), registry);
         ledgerThread = startThread("tracker-ledger", ledgerLoop, false);
         reaper = new Reaper(new LedgerReapTarget(context), probe, log, this::nowMicros);
@@ -314,6 +315,41 @@ public final class TrackerDaemon implements AutoCloseable {
     public tracker.store.PruneResult prune(long cutoffMicros) throws InterruptedException {
         CompletableFuture<tracker.store.PruneResult> done = new CompletableFuture<>();
         return awaitWrite(new LedgerTask.Prune(cutoffMicros, done), done, "the prune");
+    }
+
+    /**
+     * The sizes tracker top draws its bars against: the daemon's device capacities (its
+     * {@code --device-info} file, else sysfs), as DEVICE_INFO_QUERY answers them.
+     */
+    private static GroupCapacities capacitiesFor(DeviceCatalog devices) {
+        return devices;
+    }
+
+    /** How long {@link #top()} waits for the ledger thread, which answers in queue order. */
+    static final long TOP_WAIT_MS = 5_000;
+
+    /**
+     * The live figures {@code tracker top} shows, from memory: no database read.
+     *
+     * @throws tracker.store.DatabaseUnavailableException when the ledger does not answer within
+     *         {@link #TOP_WAIT_MS} (the daemon is stopping, or far behind its clients)
+     */
+    public TopFigures top() throws InterruptedException {
+        CompletableFuture<TopFigures> answer = new CompletableFuture<>();
+        long deadline = System.currentTimeMillis() + TOP_WAIT_MS;
+        if (!ingest.offer(new LedgerTask.Top(answer), TOP_WAIT_MS)) {
+            throw new tracker.store.DatabaseUnavailableException("the daemon's live figures were refused: it is stopping "
+                    + "or overloaded", null);
+        }
+        try {
+            return answer.get(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new tracker.store.DatabaseUnavailableException("the daemon did not give its live figures within "
+                    + TOP_WAIT_MS / 1000 + " s: it is far behind its clients", null);
+        } catch (ExecutionException e) {
+            throw new tracker.store.DatabaseUnavailableException("the daemon's live figures failed: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
     }
 
     /** Commits everything accepted so far; returns once it is in the database. For tests and tools. */

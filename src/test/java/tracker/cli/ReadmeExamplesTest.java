@@ -39,8 +39,9 @@ import tracker.testing.TestDaemon;
  * for the program's, a time stands for any time, runs of blanks for one blank, and
  * {@code ...} for lines left out.
  *
- * <p>A command without shell syntax runs in this JVM as {@link Main} runs it (through the
- * daemon's command socket, or on the file when no daemon runs; the database named by
+ * <p>A command without shell syntax runs in this JVM as {@link Main} runs it (a query through
+ * the daemon's command socket, or on the file when no daemon runs; {@code top} here, asking
+ * the daemon itself; the database named by
  * {@code --db}, as TRACKER_DB names it to the launcher). A command with shell syntax
  * (redirection, quotes, variables) runs in bash through the launcher cli/tracker, with
  * TRACKER_DB and TRACKER_SOCKET naming the test's database and socket.
@@ -212,7 +213,8 @@ class ReadmeExamplesTest {
         }
         List<String> args = new ArrayList<>(List.of(command.split(" ")));
         args.remove(0);
-        if (Files.exists(Main.controlSocketOf(database))) {
+        // as Main: a query goes to the daemon's socket; tracker top always runs here, and asks the daemon itself
+        if (Main.FORWARDED.contains(args.get(0)) && Files.exists(Main.controlSocketOf(database))) {
             Cli.Result result = Cli.throughDaemon(database, args.toArray(new String[0]));
             return new Result(result.exit(), result.out(), result.err(), null);
         }
