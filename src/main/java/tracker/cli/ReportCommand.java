@@ -48,6 +48,9 @@ final class ReportCommand extends QueryCommand {
 
     @Override
     void checkOptions() {
+        if (format() != tracker.report.Format.TABLE) {
+            throw usage("tracker report writes HTML (--html); --format is for the other commands");
+        }
         if (since != null && until != null && since.isAfter(until)) {
             throw usage("--since " + since + " is after --until " + until + ": nothing can be in between");
         }
