@@ -143,6 +143,10 @@ class HistoryTraceTest {
         }
         assertEquals(List.of(), ChromeTraceRules.events(ok(Cli.onFile("history", "--db", db.toString(),
                 "--format", "trace"))));
+        // the page of nothing says so
+        String page = ok(Cli.onFile("report", "--db", db.toString(), "--html", "-"));
+        assertTrue(page.contains("<p>No device memory was allocated in this span.</p>") && page.endsWith("</html>\n"),
+                page);
         for (List<String> refused : List.of(List.of("history", "--format", "trace", "--limit", "5"),
                 List.of("history", "--format", "trace", "--buffer", "0x10"), List.of("stats", "--format", "trace"),
                 List.of("leaks", "--format", "trace"))) {
