@@ -158,6 +158,7 @@ function _complete_tracker() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prune" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sql" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} check" ];    then _picocli_tracker; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} report" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} wait-ready" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_tracker; return $?; fi
@@ -175,13 +176,15 @@ function _complete_tracker() {
   local cmds9=(prune)
   local cmds10=(sql)
   local cmds11=(check)
-  local cmds12=(wait-ready)
-  local cmds13=(completion)
-  local cmds14=(help)
+  local cmds12=(report)
+  local cmds13=(wait-ready)
+  local cmds14=(completion)
+  local cmds15=(help)
 
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tracker_help; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_completion; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_waitready; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tracker_help; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tracker_completion; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_waitready; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_report; return $?; fi
   if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_check; return $?; fi
   if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_sql; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_prune; return $?; fi
@@ -204,7 +207,7 @@ function _picocli_tracker() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps top reap prune sql check wait-ready completion help"
+  local commands="serve dump history audit leaks stats ps top reap prune sql check report wait-ready completion help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -799,6 +802,57 @@ function _picocli_tracker_check() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `report` subcommand.
+function _picocli_tracker_report() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--html' '--pid' '--since' '--until' '--points'"
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--db')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
+      return $?
+      ;;
+    '--html')
+      return
+      ;;
+    '--pid')
+      return
+      ;;
+    '--since')
+      return
+      ;;
+    '--until')
+      return
+      ;;
+    '--points')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `wait-ready` subcommand.
 function _picocli_tracker_waitready() {
   # Get completion data
@@ -855,7 +909,7 @@ function _picocli_tracker_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps top reap prune sql check wait-ready completion"
+  local commands="serve dump history audit leaks stats ps top reap prune sql check report wait-ready completion"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

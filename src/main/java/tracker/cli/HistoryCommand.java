@@ -20,7 +20,9 @@ import tracker.store.Times;
                         + "nanoseconds; none when it sent 0, as in every FREE). "
                         + "With --buffer, a record of that address that a reap removed ends with a REAPED "
                         + "(CB_REAPED, KERNEL_REAPED) row at the reap's time, with what it held; everything a reap "
-                        + "removed is in the audit (tracker audit)."})
+                        + "removed is in the audit (tracker audit).",
+                "--format trace writes a Chrome trace (JSON) for Perfetto UI or chrome://tracing: live bytes per "
+                        + "device and memory kind as counters, each process's lifetime, and its reap."})
 final class HistoryCommand extends QueryCommand {
 
     @picocli.CommandLine.Mixin
@@ -49,7 +51,18 @@ final class HistoryCommand extends QueryCommand {
     TagOption tag;
 
     @Override
+    boolean acceptsTrace() {
+        return true;
+    }
+
+    @Override
     void checkOptions() {
+        if (format() == Format.TRACE && buffer != null) {
+            throw usage("--format trace draws every buffer's bytes over time: --buffer does not go with it");
+        }
+        if (format() == Format.TRACE && limit != 0) {
+            throw usage("--format trace needs the whole span for its counters: use --since instead of --limit");
+        }
         if (since != null && until != null && since.isAfter(until)) {
             throw usage("--since " + since + " is after --until " + until + ": no event can be in between");
         }
@@ -63,7 +76,9 @@ final class HistoryCommand extends QueryCommand {
                 from == null ? Long.MIN_VALUE : Times.micros(from), to == null ? Long.MAX_VALUE : Times.micros(to),
                 tag.filter());
         java.util.List<String> damaged = new java.util.ArrayList<>();
-        if (format() == Format.TABLE) {
+        if (format() == Format.TRACE) {
+            HistoryTrace.write(backend, filter, out(), damaged);
+        } else if (format() == Format.TABLE) {
             HistoryTable table = new HistoryTable(out());
             read(backend, filter, table::add, damaged);
             table.finish();

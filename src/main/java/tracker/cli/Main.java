@@ -16,7 +16,7 @@ public final class Main {
 
     /** Commands that read or change the database, and so may run inside the daemon. */
     static final Set<String> FORWARDED = Set.of("dump", "history", "audit", "leaks", "stats", "ps", "reap", "prune",
-            "sql", "check");
+            "sql", "check", "report");
 
     /** Commands whose tables end with the process's command line, cut to the terminal's width. */
     static final Set<String> TABLES_WITH_COMMAND = Set.of("dump", "audit", "leaks", "ps", "reap");
@@ -44,8 +44,9 @@ public final class Main {
                 return ExitCode.USAGE;
             }
             try {
-                OptionalInt code = DaemonClient.run(controlSocketOf(database), withDatabase(args, database),
-                        System.out, System.err, timeout);
+                OptionalInt code = args[0].equals("report") ? ReportFile.throughDaemon(controlSocketOf(database),
+                        withDatabase(args, database), timeout) : DaemonClient.run(controlSocketOf(database),
+                        withDatabase(args, database), System.out, System.err, timeout);
                 if (code.isPresent()) {
                     return code.getAsInt();
                 }

@@ -55,10 +55,18 @@ abstract class QueryCommand implements Callable<Integer> {
         return false;
     }
 
+    /** Whether {@code --format trace} means something here: only for a timeline. */
+    boolean acceptsTrace() {
+        return false;
+    }
+
     @Override
     public final Integer call() {
         if (format() == Format.JUNIT && !acceptsJunit()) {
             throw usage("--format junit is for tracker leaks; this command writes table, json or csv");
+        }
+        if (format() == Format.TRACE && !acceptsTrace()) {
+            throw usage("--format trace is for tracker history; this command writes table, json or csv");
         }
         checkOptions();
         try (Backend backend = root.backends().open(database.resolve(), writes())) {

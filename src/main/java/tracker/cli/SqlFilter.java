@@ -54,6 +54,14 @@ final class SqlFilter {
         return statement;
     }
 
+    /** For plain JDBC: binds the values to parameters {@code first}, ...; the next free parameter's index. */
+    int bind(java.sql.PreparedStatement statement, int first) throws java.sql.SQLException {
+        for (int i = 0; i < values.size(); i++) {
+            statement.setObject(first + i, values.get(i));
+        }
+        return first + values.size();
+    }
+
     Query query(Handle handle, String sql) {
         return bind(handle.createQuery(sql));
     }

@@ -9,5 +9,7 @@ public enum Format {
     /** RFC 4180 with a header line and exact bytes, for spreadsheets */
     CSV,
     /** JUnit XML, for CI test reports: {@code tracker leaks} only */
-    JUNIT
+    JUNIT,
+    /** Chrome's Trace Event Format (JSON), for Perfetto UI and chrome://tracing: {@code tracker history} only */
+    TRACE
 }

@@ -13,7 +13,7 @@ import java.util.Set;
  */
 final class CommandPolicy {
 
-    static final List<String> READING = List.of("dump", "history", "audit", "leaks", "stats", "ps", "top", "sql", "check");
+    static final List<String> READING = List.of("dump", "history", "audit", "leaks", "stats", "ps", "top", "sql", "check", "report");
     static final List<String> CHANGING = List.of("reap", "prune");
     private static final Set<String> HELP = Set.of("-h", "--help", "-V", "--version");
 

@@ -74,6 +74,13 @@ class DeviceCapacityReportTest {
 
             Cli.Result table = Cli.throughDaemonOf(daemon, "stats");
             assertTrue(table.out().contains("Capacity:"), table.out());
+
+            // the HTML report names the same sizes beside its charts
+            Cli.Result report = Cli.throughDaemonOf(daemon, "report", "--html", "-");
+            assertEquals(0, report.exit(), report.err());
+            assertTrue(report.out().contains("<li class=\"capacity-note\">DRAM capacity 12.0 GiB (above this chart's scale)"),
+                    report.out());
+            assertTrue(report.out().contains("<li class=\"capacity-note\">L1 capacity 103 MiB"), report.out());
         }
     }
 
