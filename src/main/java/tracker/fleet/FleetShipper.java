@@ -131,15 +131,42 @@ public final class FleetShipper implements Runnable, AutoCloseable {
 
     /** One line per change of state, not per attempt. */
     private void failed(Exception e, long retryMs) {
-        String reason = reasonOf(e);
-        if (!reason.equals(failureShown)) {
+        String state = stateOf(e);
+        if (!state.equals(failureShown)) {
             if (failureShown == null) {
                 failingSinceMicros = nowMicros.getAsLong();
             }
-            failureShown = reason;
-            log.info("cannot ship to fleet store " + target.display() + ": " + reason + "; recording goes on"
+            failureShown = state;
+            log.info("cannot ship to fleet store " + target.display() + ": " + reasonOf(e) + "; recording goes on"
                     + " locally, retrying (at most every " + MAX_RETRY_MS / 1000 + " s)");
         }
+    }
+
+    /**
+     * What kind of failure: a store that is away (connection failures, SQLSTATE class 08, and a
+     * server shutting down or starting, 57P) is one state whatever each attempt says on the
+     * way down or back; refused credentials (28) another; anything else is its message.
+     */
+    static String stateOf(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                String code = sql.getSQLState();
+                if (code.startsWith("08") || code.startsWith("57P")) {
+                    return "unreachable";
+                }
+                if (code.startsWith("28")) {
+                    return "refused credentials";
+                }
+            }
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+                    || cause instanceof java.net.SocketTimeoutException) {
+                return "unreachable";
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return reasonOf(e);
     }
 
     /** The first line of the innermost message: what PostgreSQL or the network said. */
