@@ -61,7 +61,7 @@ start_postgres() {
 pg() { psql -h 127.0.0.1 -p "$pg_port" -U tracker -d "$1" -Atqc "$2"; }
 
 # local_sql QUERY: one number from the running daemon's database
-local_sql() { ctl sql --format csv "$1" | tail -1; }
+local_sql() { ctl sql --db "$daemon_db" --format csv "$1" | tail -1; }
 
 # load: allocgen runs back to back for DURATION seconds; prints "msgs seconds"
 load() {
@@ -97,7 +97,7 @@ for round in $(seq 1 "$REPEATS"); do
         $SERVE_OPTS
     lags="$work/lags$round.txt"
     ( while :; do
-          ctl stats --format json 2>/dev/null | python3 -c 'import json, sys
+          ctl stats --db "$daemon_db" --format json 2>/dev/null | python3 -c 'import json, sys
 d = json.load(sys.stdin).get("daemon") or {}
 print(d.get("ship_lag_ms", "?"))' 2>/dev/null || true
           sleep "$SAMPLE_S"

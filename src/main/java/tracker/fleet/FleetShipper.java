@@ -26,6 +26,8 @@ public final class FleetShipper implements Runnable, AutoCloseable {
     static final long FIRST_RETRY_MS = 500;
     /** The longest wait between two connection attempts. */
     static final long MAX_RETRY_MS = 5_000;
+    /** How often an idle shipper tells the store it is caught up (hosts.caught_up_at). */
+    static final long CAUGHT_UP_EVERY_MICROS = 1_000_000;
 
     private final ShipTarget target;
     private final Database database;
@@ -39,6 +41,7 @@ public final class FleetShipper implements Runnable, AutoCloseable {
     /** the time of the newest local snapshot the store holds whole; 0 before the first */
     private volatile long caughtUpAtMicros;
     private volatile long eventsShipped;
+    private long caughtUpWrittenMicros;
     private final Object progress = new Object();
     /** what the last failure was, so that a log line is written only when it changes */
     private String failureShown;
@@ -106,6 +109,11 @@ public final class FleetShipper implements Runnable, AutoCloseable {
                 eventsShipped += shipment.events;
                 new ShipMarks(state.chunkMark, state.reapMark, state.processesFinalBelow(), state.minuteMark)
                         .write(database);
+                caughtUpWrittenMicros = readAt;
+            } else if (readAt - caughtUpWrittenMicros >= CAUGHT_UP_EVERY_MICROS) {
+                // an idle host is not a lagging one: the store learns it is fresh, but not 5 times a second
+                ShipmentWriter.caughtUp(fleet, readAt);
+                caughtUpWrittenMicros = readAt;
             }
             recovered();
             if (!shipment.limited) {
