@@ -86,7 +86,8 @@ final class StatsCommand extends QueryCommand {
             counters.put("history_events", count(handle, "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks"));
             counters.put("reaps", count(handle, "SELECT COUNT(*) FROM reaps"));
             Queries.counters(handle).forEach((name, value) -> {
-                if (!name.equals("daemon_running")) {
+                // bookkeeping, not figures: the id floors a prune keeps, the fleet shipper's marks
+                if (!name.equals("daemon_running") && !name.startsWith("id_floor_") && !name.startsWith("shipped_")) {
                     counters.put(name, value);
                 }
             });
@@ -127,6 +128,10 @@ final class StatsCommand extends QueryCommand {
         fields.put("max_commit_ms", figures.maxCommitDurationMicros() / 1000.0);
         fields.put("queue_depth", figures.queueDepth());
         fields.put("storage_failures", figures.storageFailures());
+        if (figures.shipLagMicros() != ServerMetrics.Snapshot.NOT_SHIPPING) {
+            // how old the newest local state is that the fleet store holds whole (tracker serve --ship-to)
+            fields.put("ship_lag_ms", figures.shipLagMicros() / 1000.0);
+        }
         return fields;
     }
 
