@@ -52,6 +52,11 @@ interface Backend extends AutoCloseable {
      */
     Connection readerConnection() throws SQLException;
 
+    /** The hosts a fleet store's answer is for; empty for a host's own database. */
+    default Optional<FleetScope> fleet() {
+        return Optional.empty();
+    }
+
     /** The running daemon's live figures; empty when answering from the file. */
     Optional<ServerMetrics.Snapshot> daemonFigures();
 

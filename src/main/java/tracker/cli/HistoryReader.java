@@ -70,7 +70,7 @@ final class HistoryReader {
         int isolation = connection.getTransactionIsolation();
         try {
             connection.setAutoCommit(false);
-            connection.setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
+            connection.setTransactionIsolation(tracker.store.Database.snapshotIsolation(connection));
             lazy(true);
             readInSnapshot(limit, sink);
         } finally {
@@ -85,6 +85,9 @@ final class HistoryReader {
     }
 
     private void lazy(boolean on) throws SQLException {
+        if (!connection.getMetaData().getDatabaseProductName().equals("H2")) {
+            return; // a fleet store's PostgreSQL streams rows through the driver's fetch size instead
+        }
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET LAZY_QUERY_EXECUTION " + (on ? "TRUE" : "FALSE"));
         }

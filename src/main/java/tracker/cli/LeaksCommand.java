@@ -110,11 +110,12 @@ final class LeaksCommand extends QueryCommand {
                 print(groups);
             }
         } else {
-            Report report = new Report(FIELDS);
+            Report found = new Report(FIELDS);
             for (Leak leak : leaks) {
-                report.add(leak.held().between(new Object[] {leak.pid(), leak.state()}, leak.reapedAt(),
+                found.add(leak.held().between(new Object[] {leak.pid(), leak.state()}, leak.reapedAt(),
                         leak.reason(), tags.getOrDefault(leak.processId(), Tags.NONE), leak.command()));
             }
+            Report report = hosted(found, leaks.stream().map(Leak::processId).toList());
             if (report.isEmpty() && format() == Format.TABLE) {
                 out().println("No leaks.");
                 out().flush();

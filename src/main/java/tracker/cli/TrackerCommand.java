@@ -31,7 +31,7 @@ public final class TrackerCommand implements java.util.concurrent.Callable<Integ
      */
     static final Map<String, Class<?>> SUBCOMMANDS = subcommands(ServeCommand.class, "serve", DumpCommand.class, "dump",
             HistoryCommand.class, "history", AuditCommand.class, "audit", LeaksCommand.class, "leaks",
-            StatsCommand.class, "stats", PsCommand.class, "ps", ReapCommand.class, "reap", PruneCommand.class, "prune",
+            StatsCommand.class, "stats", PsCommand.class, "ps", HostsCommand.class, "hosts", ReapCommand.class, "reap", PruneCommand.class, "prune",
             SqlCommand.class, "sql", CheckCommand.class, "check", WaitReadyCommand.class, "wait-ready", CompletionCommand.class, "completion");
 
     @Spec

@@ -1,0 +1,31 @@
+package tracker.cli;
+
+import java.time.Instant;
+
+/**
+ * A host of the fleet store, as its shipper registered it.
+ *
+ * @param lastShipped when its last shipment was committed; null before its first
+ */
+record FleetHost(int id, String name, String machineId, Instant lastShipped) {
+
+    /**
+     * Process and reap ids are a host's own: the fleet store keys rows by (host, local id).
+     * The query commands see them as one number, the host's id in the bits above
+     * {@link #LOCAL_BITS}, so that their SQL (joins and lookups by one id) runs unchanged.
+     */
+    static final int LOCAL_BITS = 40;
+
+    static int hostIdOf(long fleetId) {
+        return (int) (fleetId >>> LOCAL_BITS);
+    }
+
+    static long localIdOf(long fleetId) {
+        return fleetId & ((1L << LOCAL_BITS) - 1);
+    }
+
+    /** SQL for {@code hostColumn} and {@code localColumn} as one fleet id. */
+    static String fleetIdSql(String hostColumn, String localColumn) {
+        return "((" + hostColumn + "::BIGINT << " + LOCAL_BITS + ") + " + localColumn + ")";
+    }
+}
