@@ -63,7 +63,20 @@ final class HistoryCommand extends QueryCommand {
                 from == null ? Long.MIN_VALUE : Times.micros(from), to == null ? Long.MAX_VALUE : Times.micros(to),
                 tag.filter());
         java.util.List<String> damaged = new java.util.ArrayList<>();
-        if (format() == Format.TABLE) {
+        FleetScope fleet = fleetScope();
+        if (fleet != null && format() == Format.TABLE) {
+            // the host first; rendered as a whole (HistoryTable streams one host's columns)
+            tracker.report.Report table = new tracker.report.Report(hosted(HistoryTable.COLUMNS));
+            read(backend, filter, event -> table.add(withHost(fleet, event)), damaged);
+            tracker.report.Renderer.table(table, out());
+            if (!damaged.isEmpty()) {
+                out().println("(" + damaged.size() + " damaged history chunks skipped: their events are not shown)");
+            }
+        } else if (fleet != null) {
+            try (RowWriter rows = new RowWriter(hosted(HistoryTable.COLUMNS), format(), out())) {
+                read(backend, filter, event -> rows.write(withHost(fleet, event)), damaged);
+            }
+        } else if (format() == Format.TABLE) {
             HistoryTable table = new HistoryTable(out());
             read(backend, filter, table::add, damaged);
             table.finish();
@@ -84,6 +97,14 @@ final class HistoryCommand extends QueryCommand {
         damaged.forEach(message -> err.println("tracker: skipped " + message));
         err.flush();
         return ExitCode.UNAVAILABLE;
+    }
+
+    private static Object[] withHost(FleetScope fleet, HistoryEvent event) {
+        Object[] cells = HistoryTable.cells(event);
+        Object[] row = new Object[cells.length + 1];
+        row[0] = fleet.hostOf(event.processId());
+        System.arraycopy(cells, 0, row, 1, cells.length);
+        return row;
     }
 
     private void read(Backend backend, HistoryFilter filter, Consumer<HistoryEvent> sink, java.util.List<String> damaged) {

@@ -147,6 +147,22 @@ class FleetQueryTest {
     }
 
     @Test
+    void historyOfABufferShowsEachHostsReapOfIt() {
+        Cli.Result history = Cli.onFile("history", "--db", url, "--buffer", "0x10000", "--format", "csv");
+        assertEquals(0, history.exit(), history.err());
+        List<String> lines = lines(history);
+        assertTrue(lines.get(0).startsWith("host,time,pid,event,"), lines.get(0));
+        // the dead process held a buffer on devices 0 and 1 and a CB at 0x10000: its reap removed all three
+        assertEquals(List.of("alpha", "alpha", "alpha", "beta", "beta", "beta"), lines.subList(1, lines.size())
+                .stream().map(line -> line.split(",")[0]).sorted().toList(), history.out());
+        Cli.Result table = Cli.onFile("history", "--db", url, "--buffer", "0x10000", "--host", "beta");
+        assertEquals(0, table.exit(), table.err());
+        assertTrue(table.out().startsWith("HOST "), table.out());
+        assertEquals(3, table.out().lines().filter(line -> line.startsWith("beta ")).count(), table.out());
+        assertEquals(4, table.out().lines().count(), table.out());
+    }
+
+    @Test
     void statsGivesPerHostDevicesAndShipLag() {
         Cli.Result stats = Cli.onFile("stats", "--db", url, "--format", "csv");
         assertEquals(0, stats.exit(), stats.err());
