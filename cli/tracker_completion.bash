@@ -153,6 +153,7 @@ function _complete_tracker() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} leaks" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} stats" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ps" ];    then _picocli_tracker; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} hosts" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} reap" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prune" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} sql" ];    then _picocli_tracker; return $?; fi
@@ -169,21 +170,23 @@ function _complete_tracker() {
   local cmds4=(leaks)
   local cmds5=(stats)
   local cmds6=(ps)
-  local cmds7=(reap)
-  local cmds8=(prune)
-  local cmds9=(sql)
-  local cmds10=(check)
-  local cmds11=(wait-ready)
-  local cmds12=(completion)
-  local cmds13=(help)
+  local cmds7=(hosts)
+  local cmds8=(reap)
+  local cmds9=(prune)
+  local cmds10=(sql)
+  local cmds11=(check)
+  local cmds12=(wait-ready)
+  local cmds13=(completion)
+  local cmds14=(help)
 
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_help; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_completion; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_waitready; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_check; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_sql; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tracker_prune; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tracker_reap; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tracker_help; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_completion; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_waitready; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_check; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_sql; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_prune; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tracker_reap; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tracker_hosts; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_tracker_ps; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_tracker_stats; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_tracker_leaks; return $?; fi
@@ -201,7 +204,7 @@ function _picocli_tracker() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps reap prune sql check wait-ready completion help"
+  local commands="serve dump history audit leaks stats ps hosts reap prune sql check wait-ready completion help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -241,10 +244,7 @@ function _picocli_tracker_serve() {
       return $?
       ;;
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--commit-interval')
       return
@@ -291,7 +291,7 @@ function _picocli_tracker_dump() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type' '--tag' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--device' '--kind' '--type' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
   local buffercbkernel_option_args=("buffer" "cb" "kernel") # --kind values
   local DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args=("DRAM" "L1" "SYSTEM_MEMORY" "L1_SMALL" "TRACE") # --type values
@@ -300,15 +300,15 @@ function _picocli_tracker_dump() {
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -351,22 +351,22 @@ function _picocli_tracker_history() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--device' '--buffer' '--since' '--until' '--limit' '--tag'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--device' '--buffer' '--since' '--until' '--limit' '--tag'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -408,22 +408,22 @@ function _picocli_tracker_audit() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--tag' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--since' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -456,22 +456,22 @@ function _picocli_tracker_leaks() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--live' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--tag' '--max-bytes' '--group-by' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--since' '--command' '--tag' '--max-bytes' '--group-by' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -513,22 +513,22 @@ function _picocli_tracker_stats() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--since' '--until'"
+  local arg_opts="'--db' '--format' '--host' '--since' '--until'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--since')
       return
@@ -555,22 +555,22 @@ function _picocli_tracker_ps() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--tag' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--since' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -595,6 +595,42 @@ function _picocli_tracker_ps() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `hosts` subcommand.
+function _picocli_tracker_hosts() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--host'"
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--db')
+      return
+      ;;
+    '--format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
+      return $?
+      ;;
+    '--host')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `reap` subcommand.
 function _picocli_tracker_reap() {
   # Get completion data
@@ -603,22 +639,22 @@ function _picocli_tracker_reap() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--width')
       return
@@ -642,22 +678,22 @@ function _picocli_tracker_prune() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--older-than'"
+  local arg_opts="'--db' '--format' '--host' '--older-than'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--older-than')
       return
@@ -681,22 +717,22 @@ function _picocli_tracker_sql() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--timeout' '--max-rows'"
+  local arg_opts="'--db' '--format' '--host' '--timeout' '--max-rows'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--timeout')
       return
@@ -723,22 +759,22 @@ function _picocli_tracker_check() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format'"
+  local arg_opts="'--db' '--format' '--host'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
   esac
 
@@ -765,10 +801,7 @@ function _picocli_tracker_waitready() {
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--timeout')
       return
@@ -807,7 +840,7 @@ function _picocli_tracker_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps reap prune sql check wait-ready completion"
+  local commands="serve dump history audit leaks stats ps hosts reap prune sql check wait-ready completion"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

@@ -62,6 +62,11 @@ abstract class QueryCommand implements Callable<Integer> {
         return !writes();
     }
 
+    /** Why a command that does not read a fleet store refuses one, for its one line. */
+    String whyNotOnFleet() {
+        return "which only copies the hosts' records: run it on the host";
+    }
+
     /** Whether {@code --format junit} means something here: only for a check. */
     boolean acceptsJunit() {
         return false;
@@ -85,7 +90,7 @@ abstract class QueryCommand implements Callable<Integer> {
         }
         if (!readsFleet()) {
             throw usage("tracker " + spec.name() + " works on a host's own database, not on the fleet store "
-                    + fleet.get() + " (which only copies the hosts' records)");
+                    + fleet.get() + " (" + whyNotOnFleet() + ")");
         }
         Backend backend;
         try {
