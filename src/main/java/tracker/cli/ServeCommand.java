@@ -72,6 +72,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "How often --retention is applied (default: ${DEFAULT-VALUE}).")
     Duration pruneInterval;
 
+    @Option(names = "--ship-to", paramLabel = "URL", defaultValue = "${env:TRACKER_SHIP_TO}",
+            description = "Also ship what is recorded to a fleet store, a PostgreSQL database shared by many hosts: "
+                    + "postgresql://user@host:port/database or a jdbc:postgresql: URL; the password from the URL, "
+                    + "PGPASSWORD or ~/.pgpass. The local database stays the truth; an absent store only delays "
+                    + "the copy (env TRACKER_SHIP_TO).")
+    String shipTo;
+
+    @Option(names = "--host-name", paramLabel = "NAME", defaultValue = "${env:TRACKER_HOST_NAME}",
+            description = "The name this host's records carry in the fleet store (env TRACKER_HOST_NAME; default: "
+                    + "the hostname, told apart from other machines of that name by /etc/machine-id).")
+    String hostName;
+
     @Option(names = "--accept-rollback",
             description = "Start even if the database file is older than what was last committed to it (a truncated"
                     + " file, a restored backup); without it such a start is refused, naming what was found.")
@@ -91,8 +103,19 @@ final class ServeCommand implements Callable<Integer> {
             // the configuration checks its values together (ranges, the socket path's length)
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        tracker.fleet.ShipTarget shipTarget = null;
+        if (shipTo != null && !shipTo.isBlank()) {
+            try {
+                shipTarget = tracker.fleet.ShipTarget.parse(shipTo, hostName, System.getenv());
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        } else if (hostName != null && !hostName.isBlank()) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "--host-name names this host in a fleet store: it needs --ship-to");
+        }
         DatabaseAccess.check(config.database(), true);
-        TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC());
+        TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC()).shipTo(shipTarget);
         daemon.start();
         try {
             daemon.startControlSocket(commandsFor(daemon));

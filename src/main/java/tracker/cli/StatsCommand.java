@@ -136,6 +136,10 @@ final class StatsCommand extends QueryCommand {
         fields.put("max_commit_ms", figures.maxCommitDurationMicros() / 1000.0);
         fields.put("queue_depth", figures.queueDepth());
         fields.put("storage_failures", figures.storageFailures());
+        if (figures.shipLagMicros() != ServerMetrics.Snapshot.NOT_SHIPPING) {
+            // how old the newest local state is that the fleet store holds whole (tracker serve --ship-to)
+            fields.put("ship_lag_ms", figures.shipLagMicros() / 1000.0);
+        }
         return fields;
     }
 

@@ -32,13 +32,17 @@ public final class ServerMetrics {
     final AtomicLong maxCommitDurationMicros = new AtomicLong();
     volatile int queueDepth;
     volatile long eventsApplied;
+    /** the shipper's lag behind the local commits (micros), or null when the daemon ships nowhere */
+    volatile java.util.function.LongSupplier shipLag;
 
     /** A snapshot for reports. */
     public record Snapshot(long framesReceived, long malformedFrames, long connectionsAccepted, int connectionsOpen,
                            long eventsApplied, long eventsCommitted, long commits, long lastCommitMicros,
                            long lastCommitLagMicros, long maxCommitLagMicros, long commitLagMicros,
                            int queueDepth, long storageFailures, long lastCommitDurationMicros,
-                           long maxCommitDurationMicros, long eventsReceived) {
+                           long maxCommitDurationMicros, long eventsReceived, long shipLagMicros) {
+        /** -1 in {@link #shipLagMicros} when the daemon ships to no fleet store */
+        public static final long NOT_SHIPPING = -1;
     }
 
     public Snapshot snapshot(long nowMicros) {
@@ -49,6 +53,6 @@ public final class ServerMetrics {
                 connectionsOpen.get(), eventsApplied, eventsCommitted.get(), commits.get(), lastCommitMicros.get(),
                 lastCommitLagMicros.get(), maxCommitLagMicros.get(), oldest == 0 ? 0 : Math.max(0, nowMicros - oldest),
                 queueDepth, storageFailures.get(), lastCommitDurationMicros.get(), maxCommitDurationMicros.get(),
-                eventsReceived.sum());
+                eventsReceived.sum(), shipLag == null ? Snapshot.NOT_SHIPPING : shipLag.getAsLong());
     }
 }

@@ -73,11 +73,27 @@ public final class TrackerDaemon implements AutoCloseable {
     private PeerResolver resolver;
     private DaemonContext context;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    /** where --ship-to sends the records, or null */
+    private tracker.fleet.ShipTarget shipTarget;
+    private tracker.fleet.FleetShipper shipper;
+    /**
+     * How long a prune waits for the shipper to catch up before it prunes only what the fleet
+     * store holds (below the CLI's 10 s wait for an answer).
+     */
+    public static final long PRUNE_SHIP_WAIT_MS = 5_000;
+    /** How long a clean stop gives the shipper to ship the last commits. */
+    private static final long STOP_SHIP_WAIT_MS = 3_000;
 
     public TrackerDaemon(ServerConfig config, PrintStream out, Clock clock) {
         this.config = config;
         this.clock = clock;
         this.log = new EventLog(out, clock, config.verbose());
+    }
+
+    /** Ships what is recorded to a fleet store (tracker serve --ship-to); call before {@link #start()}. */
+    public TrackerDaemon shipTo(tracker.fleet.ShipTarget target) {
+        this.shipTarget = target;
+        return this;
     }
 
     /**
@@ -188,6 +204,7 @@ public final class TrackerDaemon implements AutoCloseable {
         acceptThread = startThread("tracker-accept", acceptor, true);
         socket.publish(); // the socket file appears now that connections are accepted
         reaper.start(config.reapIntervalMs(), error -> threadDied("tracker-reaper", error));
+        startShipper();
         if (config.retentionMs() > 0) {
             startPruner();
         }
@@ -198,6 +215,31 @@ public final class TrackerDaemon implements AutoCloseable {
         log.info("database " + Database.fileOf(database.path()) + ": " + state.live().stream().mapToLong(set -> set.rows().size()).sum()
                 + " live records of "
                 + state.owners().size() + " processes reloaded; commits every " + config.commitIntervalMs() + " ms");
+    }
+
+    /**
+     * Starts the shipper of --ship-to; without it, forgets any earlier shipping marks so that
+     * retention no longer waits for a fleet store this daemon does not ship to.
+     */
+    private void startShipper() {
+        if (shipTarget == null) {
+            try {
+                if (tracker.store.ShipMarks.clear(database)) {
+                    log.info("not shipping to a fleet store (no --ship-to): retention no longer keeps unshipped"
+                            + " records for one");
+                }
+            } catch (java.sql.SQLException e) {
+                throw new tracker.store.StorageException(e);
+            }
+            return;
+        }
+        shipper = new tracker.fleet.FleetShipper(shipTarget, database, log, this::nowMicros);
+        metrics.shipLag = shipper::lagMicros;
+        try {
+            shipper.start();
+        } catch (java.sql.SQLException e) {
+            throw new tracker.store.StorageException(e);
+        }
     }
 
     /** Applies --retention every --prune-interval, through the writer like every other change. */
@@ -308,6 +350,11 @@ public final class TrackerDaemon implements AutoCloseable {
      *         (a full disk, say): it stays queued and is applied once writes succeed
      */
     public tracker.store.PruneResult prune(long cutoffMicros) throws InterruptedException {
+        tracker.fleet.FleetShipper shipping = shipper;
+        if (shipping != null && !shipping.awaitCaughtUp(PRUNE_SHIP_WAIT_MS)) {
+            log.info("prune: the fleet store is " + shipping.lagMicros() / 1_000_000 + " s behind after waiting "
+                    + PRUNE_SHIP_WAIT_MS / 1000 + " s for it; pruning only what it holds, the rest later");
+        }
         CompletableFuture<tracker.store.PruneResult> done = new CompletableFuture<>();
         return awaitWrite(new LedgerTask.Prune(cutoffMicros, done), done, "the prune");
     }
@@ -426,6 +473,21 @@ public final class TrackerDaemon implements AutoCloseable {
         }
     }
 
+    /** Gives the shipper a moment to ship the last commits; what it cannot, the next start ships. */
+    private void stopShipper() {
+        if (shipper == null) {
+            return;
+        }
+        try {
+            if (!shipper.awaitCaughtUp(STOP_SHIP_WAIT_MS)) {
+                log.info("the fleet store is behind: the next start ships the rest");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        shipper.close();
+    }
+
     /** Every wait in here has a bound: a stop never hangs, whatever died before it. */
     private void stopAll() {
         log.info("stopping: draining connections and committing what they sent");
@@ -446,6 +508,7 @@ public final class TrackerDaemon implements AutoCloseable {
             join(acceptThread, deadline);
         }
         boolean writerStopped = stopLedgerAndWriter(deadline);
+        stopShipper();
         ServerMetrics.Snapshot figures = metrics.snapshot(nowMicros());
         long committed = figures.eventsCommitted() - eventsAtStart;
         long notCommitted = Math.max(0, figures.eventsReceived() - committed);

@@ -109,38 +109,66 @@ public final class StoreWriter {
     /** Deletes history and audit records older than the cutoff, and processes ended before it. */
     public PruneResult prune(long cutoffMicros) {
         long[] commit = new long[1];
-        PruneResult result = jdbi.inTransaction(handle -> {
-            commit[0] = nextCommit(handle);
-            return prune(handle, cutoffMicros);
-        });
+        PruneResult result;
+        try {
+            result = jdbi.inTransaction(handle -> {
+                commit[0] = nextCommit(handle);
+                return prune(handle, cutoffMicros);
+            });
+        } catch (SQLException e) {
+            throw new StorageException(e);
+        }
         recordCommit(commit[0]);
         return result;
     }
 
-    private static PruneResult prune(Handle handle, long cutoffMicros) {
+    private static PruneResult prune(Handle handle, long cutoffMicros) throws SQLException {
         var cutoff = Times.utc(cutoffMicros);
-        long events = handle.createQuery("SELECT COALESCE(SUM(event_count), 0) FROM event_chunks WHERE last_at < ?")
-                .bind(0, cutoff).mapTo(Long.class).one();
-        int chunks = handle.createUpdate("DELETE FROM event_chunks WHERE last_at < ?").bind(0, cutoff).execute();
+        // a database that ships to a fleet store keeps what the store does not have yet
+        java.util.Optional<ShipMarks> shipped = ShipMarks.read(handle.getConnection());
+        String chunksShipped = shipped.map(marks -> " AND id <= " + marks.eventChunks()).orElse("");
+        String reapsShipped = shipped.map(marks -> " AND id <= " + marks.reaps()).orElse("");
+        String processesShipped = shipped.map(marks -> " AND id < " + marks.processesBelow()).orElse("");
+        long peaksCutoff = shipped.map(marks -> Math.min(cutoffMicros, marks.usageMinuteMicros())).orElse(cutoffMicros);
+        keepIdFloors(handle);
+        long events = handle.createQuery("SELECT COALESCE(SUM(event_count), 0) FROM event_chunks WHERE last_at < ?"
+                        + chunksShipped).bind(0, cutoff).mapTo(Long.class).one();
+        int chunks = handle.createUpdate("DELETE FROM event_chunks WHERE last_at < ?" + chunksShipped).bind(0, cutoff)
+                .execute();
         // kept so that the events counter still adds up against the history that is left
         handle.createUpdate("UPDATE counters SET total = total + ? WHERE name = 'pruned_events'").bind(0, events)
                 .execute();
-        handle.createUpdate("DELETE FROM reap_holdings WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
+        String prunedReaps = "SELECT id FROM reaps WHERE reaped_at < ?" + reapsShipped;
+        handle.createUpdate("DELETE FROM reap_holdings WHERE reap_id IN (" + prunedReaps + ")")
                 .bind(0, cutoff).execute();
-        handle.createUpdate("DELETE FROM reap_totals WHERE reap_id IN (SELECT id FROM reaps WHERE reaped_at < ?)")
+        handle.createUpdate("DELETE FROM reap_totals WHERE reap_id IN (" + prunedReaps + ")")
                 .bind(0, cutoff).execute();
-        int reaps = handle.createUpdate("DELETE FROM reaps WHERE reaped_at < ?").bind(0, cutoff).execute();
-        StoredPeaks.prune(handle, cutoffMicros);
-        String prunedProcesses = " WHERE ended_at < ?"
+        int reaps = handle.createUpdate("DELETE FROM reaps WHERE reaped_at < ?" + reapsShipped).bind(0, cutoff)
+                .execute();
+        StoredPeaks.prune(handle, peaksCutoff);
+        String prunedProcesses = " WHERE ended_at < ?" + processesShipped
                 + " AND NOT EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = processes.id)";
         handle.createUpdate("DELETE FROM process_tags WHERE process_id IN (SELECT id FROM processes" + prunedProcesses
                 + ")").bind(0, cutoff).execute();
         handle.createUpdate("DELETE FROM process_peaks WHERE process_id IN (SELECT id FROM processes" + prunedProcesses
                 + ")").bind(0, cutoff).execute();
-        int processes = handle.createUpdate("DELETE FROM processes WHERE ended_at < ?"
-                        + " AND NOT EXISTS (SELECT 1 FROM live_segments s WHERE s.process_id = processes.id)")
-                .bind(0, cutoff).execute();
+        int processes = handle.createUpdate("DELETE FROM processes" + prunedProcesses).bind(0, cutoff).execute();
         return new PruneResult(chunks, events, reaps, processes);
+    }
+
+    /** The tables whose ids must never be handed out twice, even once their rows are pruned. */
+    static final java.util.List<String> ID_TABLES = java.util.List.of("processes", "event_chunks", "reaps");
+
+    /**
+     * Keeps, before a prune, the highest id of each table in the counters: a prune that empties
+     * a table must not make the next id 1 again (a fleet store keys rows by host and local id).
+     */
+    private static void keepIdFloors(Handle handle) {
+        for (String table : ID_TABLES) {
+            handle.createUpdate("MERGE INTO counters (name, total) KEY (name) SELECT 'id_floor_" + table + "',"
+                    + " GREATEST(COALESCE((SELECT MAX(id) FROM " + table + "), 0), COALESCE((SELECT total FROM counters"
+                    + " WHERE name = 'id_floor_" + table + "'), 0))").execute();
+        }
     }
 
     private static void endProcess(Handle handle, ProcessRow process, String reason) {

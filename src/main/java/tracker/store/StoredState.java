@@ -41,6 +41,8 @@ public record StoredState(
     }
 
     static long nextId(Handle handle, String table) {
-        return handle.createQuery("SELECT COALESCE(MAX(id), 0) + 1 FROM " + table).mapTo(Long.class).one();
+        // past the highest id a prune removed (StoreWriter.keepIdFloors): ids are never reused
+        return handle.createQuery("SELECT GREATEST(COALESCE(MAX(id), 0), COALESCE((SELECT total FROM counters"
+                + " WHERE name = 'id_floor_" + table + "'), 0)) + 1 FROM " + table).mapTo(Long.class).one();
     }
 }

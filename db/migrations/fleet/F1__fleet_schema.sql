@@ -4,6 +4,8 @@
 -- the id the row has in that host's file, so shipping a row twice writes it once.
 -- Times are UTC; sizes are bytes; blobs (data) keep the local encoding (StoredBlob sealed,
 -- EventChunkCodec / LiveSetCodec inside), so the tracker's own readers decode them as they are.
+-- Migrations here are named F<n>__*.sql (not V): the local H2 database's Flyway scans
+-- db/migrations with its subfolders and passes over them.
 
 -- A daemon that ships, known by its name (--host-name, default the hostname) and the
 -- machine's /etc/machine-id.
