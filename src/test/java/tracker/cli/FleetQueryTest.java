@@ -13,7 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tracker.testing.FleetPostgres;
+import tracker.testing.PostgresServer;
 
 /**
  * The query commands on a fleet store: a real PostgreSQL server holding two hosts' records,
@@ -25,15 +25,24 @@ class FleetQueryTest {
     @TempDir
     static Path directory;
 
-    static FleetPostgres server;
+    static PostgresServer server;
     static String url;
+    static String database;
+
+    /** The store's URL with {@code password} in it. */
+    static String urlWith(String password) {
+        return "postgresql://" + PostgresServer.USER + ":" + password + "@127.0.0.1:" + server.port() + "/" + database;
+    }
 
     @BeforeAll
     static void twoHostsShipped() throws Exception {
-        server = FleetPostgres.start();
-        String database = server.createDatabase("fleet");
-        Flyway.configure().dataSource(server.jdbcUrl(database), FleetPostgres.USER, FleetPostgres.PASSWORD)
-                .locations("classpath:db/fleet-migrations").load().migrate();
+        server = PostgresServer.start();
+        database = server.createDatabase();
+        // the schema as the shipper makes it (tracker.fleet.FleetConnection)
+        Flyway.configure().dataSource("jdbc:postgresql://127.0.0.1:" + server.port() + "/" + database,
+                        PostgresServer.USER, server.password())
+                .locations("classpath:db/migrations/fleet").sqlMigrationPrefix("F").table("fleet_schema_history")
+                .load().migrate();
         try (Connection fleet = server.connect(database)) {
             for (String host : List.of("alpha", "beta")) {
                 Path local = directory.resolve(host).resolve("tracker");
@@ -49,7 +58,7 @@ class FleetQueryTest {
                 statement.execute("UPDATE hosts SET last_shipped_at = now() - interval '1 hour' WHERE host_name = 'beta'");
             }
         }
-        url = server.urlWithPassword(database, FleetPostgres.PASSWORD);
+        url = urlWith(server.password());
     }
 
     @AfterAll
@@ -191,7 +200,7 @@ class FleetQueryTest {
 
     @Test
     void aWrongPasswordIsOneLineAndExit3() {
-        String wrong = server.urlWithPassword("fleet", "not-the-password");
+        String wrong = urlWith("not-the-password");
         Cli.Result ps = Cli.onFile("ps", "--db", wrong);
         assertEquals(ExitCode.UNAVAILABLE, ps.exit());
         assertEquals(1, ps.err().lines().count(), ps.err());
@@ -221,7 +230,7 @@ class FleetQueryTest {
             assertEquals(ExitCode.USAGE, refused.exit(), refused.err());
             assertEquals(1, refused.err().lines().count(), refused.err());
             assertTrue(refused.err().contains("not on the fleet store"), refused.err());
-            assertFalse(refused.err().contains(FleetPostgres.PASSWORD), refused.err());
+            assertFalse(refused.err().contains(server.password()), refused.err());
         }
     }
 
