@@ -110,6 +110,11 @@ class FleetQueryShipTest {
         assertTrue(onBeta.out().get(0).startsWith("HOST "), onBeta.out().toString());
         assertEquals(2, onBeta.out().size(), onBeta.out().toString());
         assertTrue(onBeta.out().get(1).startsWith("beta "), onBeta.out().toString());
+        Run junit = tracker(password(), "leaks", "--db", url, "--format", "junit");
+        assertEquals(1, junit.exit(), junit.err());
+        String report = String.join("\n", junit.out());
+        assertTrue(report.contains("<testsuites name=\"tracker leaks\" tests=\"2\" failures=\"2\""), report);
+        assertTrue(report.contains("name=\"alpha: pid ") && report.contains("name=\"beta: pid "), report);
         Run none = tracker(password(), "leaks", "--db", url, "--host", "alpha", "--tag", "job=b");
         assertEquals(0, none.exit(), none.err());
         assertEquals(List.of("No leaks."), none.out());
