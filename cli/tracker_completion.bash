@@ -225,7 +225,7 @@ function _picocli_tracker_serve() {
 
   local commands=""
   local flag_opts="'--accept-rollback' '-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--socket' '--wire' '--db' '--commit-interval' '--reap-interval' '--socket-mode' '--socket-group' '--device-info' '--retention' '--prune-interval'"
+  local arg_opts="'--socket' '--wire' '--db' '--commit-interval' '--reap-interval' '--socket-mode' '--socket-group' '--device-info' '--retention' '--prune-interval' '--ship-to' '--host-name'"
   local v1v2v3_option_args=("v1" "v2" "v3") # --wire values
   local MODE_option_args=("") # --socket-mode values
 
@@ -270,6 +270,12 @@ function _picocli_tracker_serve() {
       return
       ;;
     '--prune-interval')
+      return
+      ;;
+    '--ship-to')
+      return
+      ;;
+    '--host-name')
       return
       ;;
   esac
