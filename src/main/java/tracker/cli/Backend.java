@@ -71,6 +71,15 @@ interface Backend extends AutoCloseable {
     /** Opens a backend for one command. */
     interface Factory {
         /**
+         * Whether a command may read a fleet store (--db postgresql://...) here: not inside the
+         * daemon, where a client of its command socket would make the daemon connect out, as its
+         * own user with its credentials, to a server the client names.
+         */
+        default boolean readsFleetStores() {
+            return true;
+        }
+
+        /**
          * @param write true for commands that change the database (reap, prune)
          */
         Backend open(java.nio.file.Path database, boolean write);

@@ -18,11 +18,20 @@ final class DaemonBackend implements Backend {
     }
 
     static Factory factory(TrackerDaemon daemon) {
-        return (path, write) -> {
-            if (!path.toAbsolutePath().normalize().equals(daemon.config().database().toAbsolutePath().normalize())) {
-                throw new IllegalArgumentException("this daemon serves " + daemon.config().database() + ", not " + path);
+        return new Factory() {
+            @Override
+            public Backend open(java.nio.file.Path path, boolean write) {
+                if (!path.toAbsolutePath().normalize().equals(daemon.config().database().toAbsolutePath().normalize())) {
+                    throw new IllegalArgumentException("this daemon serves " + daemon.config().database() + ", not "
+                            + path);
+                }
+                return new DaemonBackend(daemon);
             }
-            return new DaemonBackend(daemon);
+
+            @Override
+            public boolean readsFleetStores() {
+                return false;
+            }
         };
     }
 

@@ -88,6 +88,9 @@ abstract class QueryCommand implements Callable<Integer> {
                 return run(backend);
             }
         }
+        if (!root.backends().readsFleetStores()) {
+            throw usage("--db " + fleet.get() + ": the daemon's command socket answers for its own database only");
+        }
         if (!readsFleet()) {
             throw usage("tracker " + spec.name() + " works on a host's own database, not on the fleet store "
                     + fleet.get() + " (" + whyNotOnFleet() + ")");
