@@ -8,9 +8,10 @@ import java.util.Properties;
 
 /**
  * A fleet store's address as {@code --db} takes it: {@code postgresql://user@host:port/db}
- * (also {@code postgres://}) or a {@code jdbc:postgresql:} URL. The password comes from the
- * URL, else {@code PGPASSWORD}, else {@code ~/.pgpass} (read by the driver). Immutable; its
- * text for messages never holds the password.
+ * (also {@code postgres://}) or a {@code jdbc:postgresql:} URL. The user is the URL's, else
+ * {@code PGUSER}; the password the URL's, else {@code PGPASSWORD}, else {@code ~/.pgpass} or
+ * {@code PGPASSFILE} (read by the driver). Immutable; its text for messages never holds the
+ * password.
  */
 record FleetUrl(String jdbcUrl, String user, String password, String shown) {
 
@@ -22,7 +23,7 @@ record FleetUrl(String jdbcUrl, String user, String password, String shown) {
     }
 
     /**
-     * @param environment what {@code PGPASSWORD} is, or null
+     * @param environmentPassword what {@code PGPASSWORD} is, or null
      * @throws IllegalArgumentException for a URL that names no server or database
      */
     static FleetUrl parse(String text, String environmentPassword) {
@@ -62,8 +63,9 @@ record FleetUrl(String jdbcUrl, String user, String password, String shown) {
     /** What the driver is given besides the URL. */
     Properties properties() {
         Properties properties = new Properties();
-        if (user != null) {
-            properties.setProperty("user", user);
+        String named = user != null ? user : System.getenv("PGUSER"); // as psql: else the login name
+        if (named != null && !named.isEmpty()) {
+            properties.setProperty("user", named);
         }
         if (password != null) {
             properties.setProperty("password", password);
