@@ -59,6 +59,11 @@ def main():
         batch.append(frame(FREE, live.pop(0), 0))
         events += 1
     connection.sendall(b''.join(batch))
+    # like allocgen: end the stream and wait for the daemon to close it, so that everything sent
+    # was read before this process dies (a reap of a dead client does not wait for its unread frames)
+    connection.shutdown(socket.SHUT_WR)
+    while connection.recv(4096):
+        pass
     print('events', events, flush=True)
     connection.close()
 

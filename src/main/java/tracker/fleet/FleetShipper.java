@@ -26,6 +26,8 @@ public final class FleetShipper implements Runnable, AutoCloseable {
     static final long FIRST_RETRY_MS = 500;
     /** The longest wait between two connection attempts. */
     static final long MAX_RETRY_MS = 5_000;
+    /** How often an idle shipper tells the store it is caught up (hosts.caught_up_at). */
+    static final long CAUGHT_UP_EVERY_MICROS = 1_000_000;
 
     private final ShipTarget target;
     private final Database database;
@@ -39,6 +41,7 @@ public final class FleetShipper implements Runnable, AutoCloseable {
     /** the time of the newest local snapshot the store holds whole; 0 before the first */
     private volatile long caughtUpAtMicros;
     private volatile long eventsShipped;
+    private long caughtUpWrittenMicros;
     private final Object progress = new Object();
     /** what the last failure was, so that a log line is written only when it changes */
     private String failureShown;
@@ -106,6 +109,11 @@ public final class FleetShipper implements Runnable, AutoCloseable {
                 eventsShipped += shipment.events;
                 new ShipMarks(state.chunkMark, state.reapMark, state.processesFinalBelow(), state.minuteMark)
                         .write(database);
+                caughtUpWrittenMicros = readAt;
+            } else if (readAt - caughtUpWrittenMicros >= CAUGHT_UP_EVERY_MICROS) {
+                // an idle host is not a lagging one: the store learns it is fresh, but not 5 times a second
+                ShipmentWriter.caughtUp(fleet, readAt);
+                caughtUpWrittenMicros = readAt;
             }
             recovered();
             if (!shipment.limited) {
@@ -131,15 +139,42 @@ public final class FleetShipper implements Runnable, AutoCloseable {
 
     /** One line per change of state, not per attempt. */
     private void failed(Exception e, long retryMs) {
-        String reason = reasonOf(e);
-        if (!reason.equals(failureShown)) {
+        String state = stateOf(e);
+        if (!state.equals(failureShown)) {
             if (failureShown == null) {
                 failingSinceMicros = nowMicros.getAsLong();
             }
-            failureShown = reason;
-            log.info("cannot ship to fleet store " + target.display() + ": " + reason + "; recording goes on"
+            failureShown = state;
+            log.info("cannot ship to fleet store " + target.display() + ": " + reasonOf(e) + "; recording goes on"
                     + " locally, retrying (at most every " + MAX_RETRY_MS / 1000 + " s)");
         }
+    }
+
+    /**
+     * What kind of failure: a store that is away (connection failures, SQLSTATE class 08, and a
+     * server shutting down or starting, 57P) is one state whatever each attempt says on the
+     * way down or back; refused credentials (28) another; anything else is its message.
+     */
+    static String stateOf(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null) {
+                String code = sql.getSQLState();
+                if (code.startsWith("08") || code.startsWith("57P")) {
+                    return "unreachable";
+                }
+                if (code.startsWith("28")) {
+                    return "refused credentials";
+                }
+            }
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.UnknownHostException
+                    || cause instanceof java.net.SocketTimeoutException) {
+                return "unreachable";
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return reasonOf(e);
     }
 
     /** The first line of the innermost message: what PostgreSQL or the network said. */

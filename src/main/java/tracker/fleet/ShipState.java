@@ -27,6 +27,9 @@ final class ShipState {
     /** the peaks shipped for the minute at minuteMark (minute, device, kind, type): unchanged ones are not sent again */
     final Map<java.util.List<Object>, Long> minutePeaks = new HashMap<>();
 
+    /** the local counters as the store has them */
+    final Map<String, Long> counters = new HashMap<>();
+
     record SegmentKey(long processId, long seq) {
     }
 
@@ -45,6 +48,9 @@ final class ShipState {
         for (Object[] row : Rows.read(central, "SELECT id FROM processes WHERE host_id = ? AND ended_at IS NULL",
                 hostId)) {
             state.openProcesses.put(Rows.asLong(row[0]), "");
+        }
+        for (Object[] row : Rows.read(central, "SELECT name, total FROM host_counters WHERE host_id = ?", hostId)) {
+            state.counters.put((String) row[0], Rows.asLong(row[1]));
         }
         for (Object[] row : Rows.read(central, "SELECT process_id, seq FROM live_segments WHERE host_id = ?", hostId)) {
             state.segments.add(new SegmentKey(Rows.asLong(row[0]), Rows.asLong(row[1])));
@@ -87,5 +93,8 @@ final class ShipState {
             }
         }
         minuteMark = shipped.minuteMark;
+        for (Object[] row : shipped.counters) {
+            counters.put((String) row[0], Rows.asLong(row[1]));
+        }
     }
 }

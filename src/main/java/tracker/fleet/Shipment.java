@@ -31,6 +31,8 @@ final class Shipment {
     final List<Object[]> segmentInserts = new ArrayList<>();
     final List<ShipState.SegmentKey> segmentDeletes = new ArrayList<>();
     final List<Object[]> usageMinutes = new ArrayList<>();
+    /** local counters whose value the store does not have yet (name, total) */
+    final List<Object[]> counters = new ArrayList<>();
     long minuteMark;
     /** events in the shipped chunks */
     long events;
@@ -46,6 +48,6 @@ final class Shipment {
     /** Nothing to write but, perhaps, the minute still running (shipped again until it ends). */
     boolean isEmpty() {
         return chunks.isEmpty() && reaps.isEmpty() && processes.isEmpty() && segmentInserts.isEmpty()
-                && segmentDeletes.isEmpty() && usageMinutes.isEmpty();
+                && segmentDeletes.isEmpty() && usageMinutes.isEmpty() && counters.isEmpty();
     }
 }

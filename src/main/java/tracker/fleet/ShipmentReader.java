@@ -59,6 +59,7 @@ final class ShipmentReader {
                 readSegments(local, state, shipment);
                 readProcesses(local, state, shipment);
                 readUsage(local, state, shipment);
+                readCounters(local, state, shipment);
                 return shipment;
             } finally {
                 local.rollback();
@@ -176,6 +177,17 @@ final class ShipmentReader {
                 ids));
         out.peaks.addAll(Rows.read(local, "SELECT " + PEAK_COLUMNS + " FROM process_peaks WHERE process_id = ANY(?)",
                 ids));
+    }
+
+    /** The local counters that changed since they were shipped; not the shipper's own marks. */
+    private static void readCounters(Connection local, ShipState state, Shipment out) throws SQLException {
+        for (Object[] row : Rows.read(local, "SELECT name, total FROM counters WHERE name NOT LIKE 'shipped\\_%'"
+                + " AND name NOT LIKE 'id\\_floor\\_%'")) {
+            Long shipped = state.counters.get((String) row[0]);
+            if (shipped == null || shipped != Rows.asLong(row[1])) {
+                out.counters.add(row);
+            }
+        }
     }
 
     /** What of a process row changes while it lives. */

@@ -44,6 +44,8 @@ final class ShipmentWriter {
                     + " ON CONFLICT (host_id, minute, device_id, kind, type) DO UPDATE SET"
                     + " peak_bytes = EXCLUDED.peak_bytes, peak_at = EXCLUDED.peak_at"
                     + " WHERE EXCLUDED.peak_bytes > usage_minutes.peak_bytes", host, shipment.usageMinutes);
+            Rows.writeAll(central, "INSERT INTO host_counters (host_id, name, total) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (host_id, name) DO UPDATE SET total = EXCLUDED.total", host, shipment.counters);
             writeMarks(central, host, shipment, nowMicros);
             central.commit();
         } catch (SQLException | RuntimeException e) {
@@ -89,11 +91,24 @@ final class ShipmentWriter {
             }
             upsert.executeBatch();
         }
-        try (PreparedStatement touch = central.prepareStatement(
-                "UPDATE hosts SET last_shipped_at = ? WHERE host_id = ?")) {
+        try (PreparedStatement touch = central.prepareStatement("UPDATE hosts SET last_shipped_at = ?,"
+                + " caught_up_at = COALESCE(?, caught_up_at) WHERE host_id = ?")) {
             touch.setObject(1, FleetConnection.utc(nowMicros));
-            touch.setInt(2, host);
+            touch.setObject(2, shipment.limited ? null : FleetConnection.utc(shipment.readAtMicros),
+                    java.sql.Types.TIMESTAMP_WITH_TIMEZONE);
+            touch.setInt(3, host);
             touch.executeUpdate();
         }
+    }
+
+    /** Nothing new to ship: the store is as fresh as the local snapshot just read. */
+    static void caughtUp(FleetConnection fleet, long readAtMicros) throws SQLException {
+        try (PreparedStatement touch = fleet.connection.prepareStatement(
+                "UPDATE hosts SET caught_up_at = ? WHERE host_id = ?")) {
+            touch.setObject(1, FleetConnection.utc(readAtMicros));
+            touch.setInt(2, fleet.hostId);
+            touch.executeUpdate();
+        }
+        fleet.connection.commit();
     }
 }

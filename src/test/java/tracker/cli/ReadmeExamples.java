@@ -60,18 +60,36 @@ final class ReadmeExamples {
     private ReadmeExamples() {
     }
 
-    /** The steps of every workflow (fenced {@code yaml} block) of the README, in order. */
-    static List<Step> workflowSteps(Path readme) throws IOException {
+    /**
+     * The steps of the workflows (fenced {@code yaml} blocks) under the README's heading
+     * {@code heading} (down to the next heading of its level or above), in order.
+     */
+    static List<Step> workflowSteps(Path readme, String heading) throws IOException {
         List<String> lines = Files.readAllLines(readme);
         List<Step> steps = new ArrayList<>();
         boolean yaml = false;
+        boolean fenced = false;
+        boolean inSection = false;
+        int level = 0;
         String name = null;
         int at = 0;
         String script = "";
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
+            if (!fenced && line.startsWith("#")) {
+                int hashes = line.indexOf(' ');
+                if (hashes > 0 && line.substring(hashes + 1).strip().equals(heading)) {
+                    inSection = true;
+                    level = hashes;
+                } else if (inSection && hashes > 0 && hashes <= level && line.substring(0, hashes).chars()
+                        .allMatch(c -> c == '#')) {
+                    inSection = false;
+                }
+                continue;
+            }
             if (line.startsWith("```")) {
-                yaml = line.equals("```yaml");
+                fenced = !fenced;
+                yaml = fenced && line.equals("```yaml") && inSection;
                 continue;
             }
             Matcher step = STEP.matcher(line);

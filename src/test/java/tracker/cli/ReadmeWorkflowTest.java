@@ -34,7 +34,7 @@ class ReadmeWorkflowTest {
 
     @Test
     void theCiExampleStartsTheDaemonAndPassesTheLeakGate() throws Exception {
-        List<ReadmeExamples.Step> steps = ReadmeExamples.workflowSteps(Path.of("README.md"));
+        List<ReadmeExamples.Step> steps = ReadmeExamples.workflowSteps(Path.of("README.md"), "In CI (GitHub Actions)");
         List<ReadmeExamples.Step> tracker = steps.stream().filter(step -> step.script().contains("cli/tracker")).toList();
         steps.stream().filter(step -> !tracker.contains(step))
                 .forEach(step -> System.out.println("left out, not the tracker's: " + step + ": " + step.script()));

@@ -86,6 +86,13 @@ class FleetShipTest {
                         FleetLoad.central(postgres, database, "SELECT COUNT(*) FROM event_chunks c JOIN hosts h"
                                 + " ON h.host_id = c.host_id WHERE h.host_name = 'alpha'"));
                 assertEquals(3, FleetLoad.central(postgres, database, "SELECT COUNT(*) FROM processes"));
+                // the hosts' counters, and how fresh each host's copy is
+                Poll.until(Duration.ofSeconds(30), () -> FleetLoad.central(postgres, database, "SELECT c.total FROM"
+                                + " host_counters c JOIN hosts h ON h.host_id = c.host_id WHERE h.host_name = 'alpha'"
+                                + " AND c.name = 'events'") == alphaEvents,
+                        () -> "the events counter of alpha in host_counters");
+                assertEquals(0, FleetLoad.central(postgres, database, "SELECT COUNT(*) FROM hosts"
+                        + " WHERE caught_up_at IS NULL OR caught_up_at < now() - interval '10 seconds'"));
                 assertEquals(3, FleetLoad.central(postgres, database,
                         "SELECT COUNT(*) FROM process_tags WHERE tag_key = 'GITHUB_JOB'"));
                 assertTrue(alpha.output().contains("shipping to fleet store jdbc:postgresql://127.0.0.1:"
