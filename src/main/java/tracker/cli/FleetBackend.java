@@ -72,15 +72,19 @@ final class FleetBackend implements Backend {
     static List<FleetHost> hostsOf(Connection connection) throws SQLException {
         List<FleetHost> hosts = new ArrayList<>();
         try (Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT host_id, host_name, machine_id, last_shipped_at FROM hosts"
-                     + " ORDER BY host_name, machine_id, host_id")) {
+             ResultSet rs = statement.executeQuery("SELECT host_id, host_name, machine_id, last_shipped_at,"
+                     + " caught_up_at FROM hosts ORDER BY host_name, machine_id, host_id")) {
             while (rs.next()) {
-                OffsetDateTime shipped = rs.getObject(4, OffsetDateTime.class);
-                hosts.add(new FleetHost(rs.getInt(1), rs.getString(2), rs.getString(3),
-                        shipped == null ? null : shipped.toInstant()));
+                hosts.add(new FleetHost(rs.getInt(1), rs.getString(2), rs.getString(3), instant(rs, 4),
+                        instant(rs, 5)));
             }
         }
         return hosts;
+    }
+
+    private static java.time.Instant instant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
     }
 
     private static List<FleetHost> chosen(List<FleetHost> all, List<String> names) {

@@ -5,9 +5,17 @@ import java.time.Instant;
 /**
  * A host of the fleet store, as its shipper registered it.
  *
- * @param lastShipped when its last shipment was committed; null before its first
+ * @param lastShipped when rows of it were last written
+ * @param caughtUp    the time of the newest local state the store holds whole (the host's clock;
+ *                    written at most a second apart while the host has nothing new); null from a
+ *                    shipper that did not say
  */
-record FleetHost(int id, String name, String machineId, Instant lastShipped) {
+record FleetHost(int id, String name, String machineId, Instant lastShipped, Instant caughtUp) {
+
+    /** What its lag counts from: the time it was caught up, else its last shipment. */
+    Instant shippedUpTo() {
+        return caughtUp != null ? caughtUp : lastShipped;
+    }
 
     /**
      * Process and reap ids are a host's own: the fleet store keys rows by (host, local id).

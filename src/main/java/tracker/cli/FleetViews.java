@@ -61,9 +61,9 @@ final class FleetViews {
                 statement.execute("CREATE TEMPORARY VIEW " + table + " AS SELECT " + String.join(", ", shown)
                         + " FROM " + quoted(schema) + "." + table + " WHERE " + inScope);
             }
-            // hosts do not ship their counters: stats shows the figures the rows give
-            statement.execute("CREATE TEMPORARY VIEW counters AS SELECT CAST(NULL AS TEXT) AS name,"
-                    + " CAST(0 AS BIGINT) AS total WHERE FALSE");
+            // the hosts' own running counters, added up over the hosts in scope
+            statement.execute("CREATE TEMPORARY VIEW counters AS SELECT name, CAST(SUM(total) AS BIGINT) AS total"
+                    + " FROM " + quoted(schema) + ".host_counters WHERE " + inScope + " GROUP BY name");
         }
     }
 

@@ -7,12 +7,12 @@ import picocli.CommandLine.Command;
 import tracker.report.Report;
 
 @Command(name = "hosts",
-        description = {"The hosts of a fleet store (--db postgresql://...): when each last shipped its records, and its "
-                + "lag: how long ago that was.",
-                "JSON and CSV: host, machine_id, last_shipped_at, lag_ms."})
+        description = {"The hosts of a fleet store (--db postgresql://...): when each last shipped records, when its "
+                + "copy was last caught up, and its lag: how long ago that was.",
+                "JSON and CSV: host, machine_id, last_shipped_at, caught_up_at, lag_ms."})
 final class HostsCommand extends QueryCommand {
 
-    static final List<String> FIELDS = List.of("host", "machine_id", "last_shipped_at", "lag_ms");
+    static final List<String> FIELDS = List.of("host", "machine_id", "last_shipped_at", "caught_up_at", "lag_ms");
 
     @Override
     void checkOptions() {
@@ -37,22 +37,22 @@ final class HostsCommand extends QueryCommand {
         return ExitCode.OK;
     }
 
-    /** Per host: who, when it last shipped, and how long before {@code now} that was (never below 0). */
+    /** Per host: who, when it last shipped and was caught up, and how long before {@code now} that was (never below 0). */
     static Report report(List<FleetHost> hosts, Instant now) {
         Report report = new Report(FIELDS);
         for (FleetHost host : hosts) {
-            Long lag = host.lastShipped() == null ? null
-                    : Math.max(0, Duration.between(host.lastShipped(), now).toMillis());
-            report.add(host.name(), host.machineId(), host.lastShipped(), lag);
+            Long lag = host.shippedUpTo() == null ? null
+                    : Math.max(0, Duration.between(host.shippedUpTo(), now).toMillis());
+            report.add(host.name(), host.machineId(), host.lastShipped(), host.caughtUp(), lag);
         }
         return report;
     }
 
     /** The lag as a person reads it: {@code 850ms}, {@code 12.4s}, {@code 3m12s}, {@code 2h05m}, {@code 3d04h}. */
     static Report tableOf(Report report) {
-        Report table = new Report("host", "machine_id", "last_shipped_at", "lag");
+        Report table = new Report("host", "machine_id", "last_shipped_at", "caught_up_at", "lag");
         for (Object[] row : report.rows()) {
-            table.add(row[0], row[1], row[2], row[3] == null ? null : readable((Long) row[3]));
+            table.add(row[0], row[1], row[2], row[3], row[4] == null ? null : readable((Long) row[4]));
         }
         return table;
     }

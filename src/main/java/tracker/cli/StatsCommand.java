@@ -215,7 +215,8 @@ final class StatsCommand extends QueryCommand {
         counters.forEach((name, value) -> rows.add(null, "counter", name, null, null, null, value));
         for (Object[] row : shipping.rows()) {
             rows.add(row[0], "ship", "last_shipped_at", null, null, null, row[2]);
-            rows.add(row[0], "ship", "lag_ms", null, null, null, row[3]);
+            rows.add(row[0], "ship", "caught_up_at", null, null, null, row[3]);
+            rows.add(row[0], "ship", "lag_ms", null, null, null, row[4]);
         }
         Renderer.csv(rows, out());
         out().flush();

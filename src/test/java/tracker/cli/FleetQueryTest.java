@@ -54,8 +54,12 @@ class FleetQueryTest {
                 FleetRows.ship(local, fleet, host);
             }
             try (Statement statement = fleet.createStatement()) {
-                // beta last shipped an hour ago: its lag shows
-                statement.execute("UPDATE hosts SET last_shipped_at = now() - interval '1 hour' WHERE host_name = 'beta'");
+                // beta's copy was last caught up an hour ago: its lag shows
+                statement.execute("UPDATE hosts SET caught_up_at = now() - interval '1 hour' WHERE host_name = 'beta'");
+                statement.execute("UPDATE hosts SET caught_up_at = now() WHERE host_name = 'alpha'");
+                // what the hosts' daemons counted, which no row gives
+                statement.execute("INSERT INTO host_counters (host_id, name, total) SELECT host_id, 'malformed_frames',"
+                        + " CASE host_name WHEN 'alpha' THEN 2 ELSE 3 END FROM hosts");
             }
         }
         url = urlWith(server.password());
@@ -179,6 +183,9 @@ class FleetQueryTest {
         assertTrue(stats.out().contains("\nalpha,device,records,0,BUFFER,DRAM,2\n"), stats.out());
         assertTrue(stats.out().contains("\nbeta,device,records,0,BUFFER,DRAM,2\n"), stats.out());
         assertTrue(stats.out().contains("\n,counter,reaps,,,,2\n"), stats.out());
+        assertTrue(stats.out().contains("\n,counter,malformed_frames,,,,5\n"), stats.out());
+        Cli.Result onBeta = Cli.onFile("stats", "--db", url, "--host", "beta", "--format", "csv");
+        assertTrue(onBeta.out().contains("\n,counter,malformed_frames,,,,3\n"), onBeta.out());
         long betaLag = Long.parseLong(stats.out().lines().filter(line -> line.startsWith("beta,ship,lag_ms,"))
                 .findFirst().orElseThrow().replaceAll(".*,", ""));
         assertTrue(betaLag >= 3_600_000 && betaLag < 3_700_000, stats.out());
@@ -194,7 +201,7 @@ class FleetQueryTest {
         assertTrue(hosts.out().contains("\"machine_id\":\"beta-machine\""), hosts.out());
         Cli.Result table = Cli.onFile("hosts", "--db", url);
         List<String> lines = lines(table);
-        assertTrue(lines.get(0).matches("HOST +MACHINE_ID +LAST_SHIPPED_AT +LAG"), table.out());
+        assertTrue(lines.get(0).matches("HOST +MACHINE_ID +LAST_SHIPPED_AT +CAUGHT_UP_AT +LAG"), table.out());
         assertTrue(lines.get(2).startsWith("beta ") && lines.get(2).matches(".* 1h0[01]m$"), table.out());
     }
 

@@ -137,7 +137,7 @@ class FleetQueryShipTest {
     void hostsAndStatsShowTheShipLag() throws Exception {
         Run hosts = tracker(password(), "hosts", "--db", url, "--format", "csv");
         assertEquals(0, hosts.exit(), hosts.err());
-        assertEquals("host,machine_id,last_shipped_at,lag_ms", hosts.out().get(0));
+        assertEquals("host,machine_id,last_shipped_at,caught_up_at,lag_ms", hosts.out().get(0));
         assertEquals(List.of("alpha", "beta"), hosts.out().subList(1, 3).stream().map(l -> l.split(",")[0]).toList());
         for (String line : hosts.out().subList(1, 3)) {
             long lag = Long.parseLong(line.substring(line.lastIndexOf(',') + 1));
@@ -149,6 +149,7 @@ class FleetQueryShipTest {
         assertTrue(json.contains("\"hosts\""), json);
         assertTrue(json.contains("\"lag_ms\""), json);
         assertTrue(json.contains("\"reaps\" : 2"), json);
+        assertTrue(json.contains("\"malformed_frames\" : 0"), json); // the hosts' own counters, shipped
     }
 
     @Test
