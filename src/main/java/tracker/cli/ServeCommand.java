@@ -110,10 +110,8 @@ final class ServeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-        } else if (hostName != null && !hostName.isBlank()) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                    "--host-name names this host in a fleet store: it needs --ship-to");
         }
+        // --host-name alone (say TRACKER_HOST_NAME in a shared environment file) names nothing: no store
         DatabaseAccess.check(config.database(), true);
         TrackerDaemon daemon = new TrackerDaemon(config, System.out, Clock.systemUTC()).shipTo(shipTarget);
         daemon.start();

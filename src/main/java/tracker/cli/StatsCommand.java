@@ -95,7 +95,8 @@ final class StatsCommand extends QueryCommand {
             counters.put("history_events", count(handle, "SELECT COALESCE(SUM(event_count), 0) FROM event_chunks"));
             counters.put("reaps", count(handle, "SELECT COUNT(*) FROM reaps"));
             Queries.counters(handle).forEach((name, value) -> {
-                if (!name.equals("daemon_running")) {
+                // bookkeeping, not figures: the id floors a prune keeps, the fleet shipper's marks
+                if (!name.equals("daemon_running") && !name.startsWith("id_floor_") && !name.startsWith("shipped_")) {
                     counters.put(name, value);
                 }
             });
