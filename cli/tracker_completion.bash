@@ -153,6 +153,7 @@ function _complete_tracker() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} leaks" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} stats" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ps" ];    then _picocli_tracker; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} hosts" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} top" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} reap" ];    then _picocli_tracker; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} prune" ];    then _picocli_tracker; return $?; fi
@@ -171,25 +172,27 @@ function _complete_tracker() {
   local cmds4=(leaks)
   local cmds5=(stats)
   local cmds6=(ps)
-  local cmds7=(top)
-  local cmds8=(reap)
-  local cmds9=(prune)
-  local cmds10=(sql)
-  local cmds11=(check)
-  local cmds12=(report)
-  local cmds13=(wait-ready)
-  local cmds14=(completion)
-  local cmds15=(help)
+  local cmds7=(hosts)
+  local cmds8=(top)
+  local cmds9=(reap)
+  local cmds10=(prune)
+  local cmds11=(sql)
+  local cmds12=(check)
+  local cmds13=(report)
+  local cmds14=(wait-ready)
+  local cmds15=(completion)
+  local cmds16=(help)
 
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tracker_help; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tracker_completion; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_waitready; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_report; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_check; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_sql; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_prune; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tracker_reap; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tracker_top; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_tracker_help; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_tracker_completion; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_tracker_waitready; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_tracker_report; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_tracker_check; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_tracker_sql; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_tracker_prune; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_tracker_reap; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_tracker_top; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_tracker_hosts; return $?; fi
   if CompWordsContainsArray "${cmds6[@]}"; then _picocli_tracker_ps; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_tracker_stats; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_tracker_leaks; return $?; fi
@@ -207,7 +210,7 @@ function _picocli_tracker() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps top reap prune sql check report wait-ready completion help"
+  local commands="serve dump history audit leaks stats ps hosts top reap prune sql check report wait-ready completion help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts=""
 
@@ -247,10 +250,7 @@ function _picocli_tracker_serve() {
       return $?
       ;;
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--commit-interval')
       return
@@ -306,7 +306,7 @@ function _picocli_tracker_dump() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--device' '--kind' '--type' '--tag' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--device' '--kind' '--type' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
   local buffercbkernel_option_args=("buffer" "cb" "kernel") # --kind values
   local DRAML1SYSTEM_MEMORYL1_SMALLTRACE_option_args=("DRAM" "L1" "SYSTEM_MEMORY" "L1_SMALL" "TRACE") # --type values
@@ -315,15 +315,15 @@ function _picocli_tracker_dump() {
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -366,22 +366,22 @@ function _picocli_tracker_history() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--device' '--buffer' '--since' '--until' '--limit' '--tag'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--device' '--buffer' '--since' '--until' '--limit' '--tag'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -423,22 +423,22 @@ function _picocli_tracker_audit() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--tag' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--since' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -471,22 +471,22 @@ function _picocli_tracker_leaks() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--live' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--command' '--tag' '--max-bytes' '--group-by' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--since' '--command' '--tag' '--max-bytes' '--group-by' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -528,22 +528,22 @@ function _picocli_tracker_stats() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--since' '--until'"
+  local arg_opts="'--db' '--format' '--host' '--since' '--until'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--since')
       return
@@ -570,22 +570,22 @@ function _picocli_tracker_ps() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--all' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--pid' '--since' '--tag' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--pid' '--since' '--tag' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--pid')
       return
@@ -597,6 +597,42 @@ function _picocli_tracker_ps() {
       return
       ;;
     '--width')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `hosts` subcommand.
+function _picocli_tracker_hosts() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--db' '--format' '--host'"
+  local tablejsoncsv_option_args=("table" "json" "csv") # --format values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--db')
+      return
+      ;;
+    '--format')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
+      return $?
+      ;;
+    '--host')
       return
       ;;
   esac
@@ -625,10 +661,7 @@ function _picocli_tracker_top() {
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--interval')
       return
@@ -660,22 +693,22 @@ function _picocli_tracker_reap() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '--wide' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--width'"
+  local arg_opts="'--db' '--format' '--host' '--width'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--width')
       return
@@ -699,22 +732,22 @@ function _picocli_tracker_prune() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--older-than'"
+  local arg_opts="'--db' '--format' '--host' '--older-than'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--older-than')
       return
@@ -738,22 +771,22 @@ function _picocli_tracker_sql() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--timeout' '--max-rows'"
+  local arg_opts="'--db' '--format' '--host' '--timeout' '--max-rows'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--timeout')
       return
@@ -780,22 +813,22 @@ function _picocli_tracker_check() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format'"
+  local arg_opts="'--db' '--format' '--host'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
   esac
 
@@ -816,22 +849,22 @@ function _picocli_tracker_report() {
 
   local commands=""
   local flag_opts="'-v' '--verbose' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--db' '--format' '--html' '--pid' '--since' '--until' '--points'"
+  local arg_opts="'--db' '--format' '--host' '--html' '--pid' '--since' '--until' '--points'"
   local tablejsoncsv_option_args=("table" "json" "csv") # --format values
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--format')
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${tablejsoncsv_option_args[@]}" ) )
       return $?
+      ;;
+    '--host')
+      return
       ;;
     '--html')
       return
@@ -873,10 +906,7 @@ function _picocli_tracker_waitready() {
 
   case ${prev_word} in
     '--db')
-      local IFS=$'\n'
-      type compopt &>/dev/null && compopt -o filenames
-      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
-      return $?
+      return
       ;;
     '--timeout')
       return
@@ -915,7 +945,7 @@ function _picocli_tracker_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="serve dump history audit leaks stats ps top reap prune sql check report wait-ready completion"
+  local commands="serve dump history audit leaks stats ps hosts top reap prune sql check report wait-ready completion"
   local flag_opts="'-h' '--help'"
   local arg_opts=""
 

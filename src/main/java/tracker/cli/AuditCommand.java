@@ -54,8 +54,9 @@ final class AuditCommand extends QueryCommand {
         tag.filter().addTo(filter, "r.process_id");
         Report reaps = new Report(concat(FIELDS, "per_device"));
         Map<Long, Report> heldByReap = new LinkedHashMap<>();
+        List<Long> processIds = new java.util.ArrayList<>();
+        List<Long> reapIds = new java.util.ArrayList<>();
         backend.jdbi().useHandle(handle -> {
-            List<Long> processIds = new java.util.ArrayList<>();
             List<Object[]> rows = filter.query(handle, "SELECT r.* FROM reaps r" + filter.where()
                             + " ORDER BY r.reaped_at, r.id")
                     .map((rs, ctx) -> {
@@ -77,6 +78,10 @@ final class AuditCommand extends QueryCommand {
             for (int i = 0; i < rows.size(); i++) {
                 Object[] row = rows.get(i);
                 long reapId = (Long) row[0];
+                reapIds.add(reapId);
+                if (fleetScope() != null) {
+                    row[0] = FleetHost.localIdOf(reapId); // the id the reap has on its host
+                }
                 if (row[peaksColumn] == null) {
                     row[peaksColumn] = PeakFields.detail(peaks.getOrDefault(processIds.get(i), List.of()));
                 }
@@ -89,28 +94,33 @@ final class AuditCommand extends QueryCommand {
             }
         });
         if (format() == Format.TABLE) {
-            printTable(reaps, heldByReap);
+            printTable(hosted(reaps, processIds), reapIds, heldByReap);
         } else if (format() == Format.JSON && process.pid != null) {
             Report withHeld = new Report(concat(reaps.columns(), "held"));
-            for (Object[] row : reaps.rows()) {
+            for (int r = 0; r < reaps.rows().size(); r++) {
+                Object[] row = reaps.rows().get(r);
                 Object[] extended = java.util.Arrays.copyOf(row, row.length + 1);
-                extended[row.length] = heldByReap.get((Long) row[0]);
+                extended[row.length] = heldByReap.get(reapIds.get(r));
                 withHeld.add(extended);
             }
-            print(withHeld);
+            print(hosted(withHeld, processIds));
         } else if (format() == Format.CSV && process.pid != null) {
             Report flat = new Report("reap_id", "pid", "reaped_at", "reason", "kind", "device_id", "type", "buffer_id",
                     "size", "ref_count", "allocated_at", "tags");
             int tagsColumn = reaps.columns().indexOf("tags");
-            for (Object[] row : reaps.rows()) {
-                for (Object[] held : heldByReap.get((Long) row[0]).rows()) {
+            List<Long> flatProcessIds = new java.util.ArrayList<>();
+            for (int r = 0; r < reaps.rows().size(); r++) {
+                Object[] row = reaps.rows().get(r);
+                for (Object[] held : heldByReap.get(reapIds.get(r)).rows()) {
                     flat.add(row[0], row[1], row[2], row[3], held[0], held[1], held[2], held[3], held[4], held[5],
                             held[6], row[tagsColumn]);
+                    flatProcessIds.add(processIds.get(r));
                 }
             }
-            print(flat);
+            print(hosted(flat, flatProcessIds));
         } else {
-            print(format() == Format.CSV ? reaps.without("per_device").without("peaks") : reaps);
+            Report shown = hosted(reaps, processIds);
+            print(format() == Format.CSV ? shown.without("per_device").without("peaks") : shown);
         }
         return ExitCode.OK;
     }
@@ -140,24 +150,26 @@ final class AuditCommand extends QueryCommand {
         return held;
     }
 
-    private void printTable(Report reaps, Map<Long, Report> heldByReap) {
+    /** {@code reapIds}: each row's reap, by which {@code heldByReap} knows it. */
+    private void printTable(Report reaps, List<Long> reapIds, Map<Long, Report> heldByReap) {
         if (reaps.isEmpty()) {
             out().println("No reaps" + (process.pid != null ? " of pid " + process.pid : "") + ".");
             out().flush();
             return;
         }
         LineWidth lineWidth = width.lineWidth();
-        Renderer.table(reaps.select(TagColumn.shown(reaps, TABLE)).renamed("peak_bytes", PeakFields.TABLE_COLUMN),
+        Renderer.table(reaps.select(TagColumn.shown(reaps, hosted(TABLE))).renamed("peak_bytes", PeakFields.TABLE_COLUMN),
                 out(), lineWidth);
         for (int r = 0; r < reaps.rows().size(); r++) {
             out().println();
             Object reapId = reaps.cell(r, "reap_id");
             // the command line last, where a line too wide for the terminal is cut
-            String heading = "Reap " + reapId + ": pid " + Renderer.tableText(reaps.cell(r, "pid")) + ", "
+            String heading = "Reap " + reapId + (fleetScope() == null ? "" : " on " + reaps.cell(r, FleetScope.COLUMN))
+                    + ": pid " + Renderer.tableText(reaps.cell(r, "pid")) + ", "
                     + reaps.cell(r, "reason") + " at " + reaps.cell(r, "reaped_at") + ": ";
             out().println(lineWidth.fit(heading + Renderer.tableText(reaps.cell(r, "command")), heading.length()));
             indent((Report) reaps.cell(r, "per_device"));
-            Report held = heldByReap.get((Long) reapId);
+            Report held = heldByReap.get(reapIds.get(r));
             if (held != null) {
                 out().println("  held:");
                 indent(held);

@@ -52,6 +52,11 @@ interface Backend extends AutoCloseable {
      */
     Connection readerConnection() throws SQLException;
 
+    /** The hosts a fleet store's answer is for; empty for a host's own database. */
+    default Optional<FleetScope> fleet() {
+        return Optional.empty();
+    }
+
     /** The running daemon's live figures; empty when answering from the file. */
     Optional<ServerMetrics.Snapshot> daemonFigures();
 
@@ -76,6 +81,15 @@ interface Backend extends AutoCloseable {
 
     /** Opens a backend for one command. */
     interface Factory {
+        /**
+         * Whether a command may read a fleet store (--db postgresql://...) here: not inside the
+         * daemon, where a client of its command socket would make the daemon connect out, as its
+         * own user with its credentials, to a server the client names.
+         */
+        default boolean readsFleetStores() {
+            return true;
+        }
+
         /**
          * @param write true for commands that change the database (reap, prune)
          */

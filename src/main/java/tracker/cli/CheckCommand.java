@@ -16,6 +16,17 @@ import tracker.store.DatabaseCheck;
 final class CheckCommand extends QueryCommand {
 
     @Override
+    boolean readsFleet() {
+        return false;
+    }
+
+    @Override
+    String whyNotOnFleet() {
+        return "which holds copies, not the files tracker check verifies: run it on the host";
+    }
+
+
+    @Override
     int run(Backend backend) {
         long marker = DatabaseCheck.markerBefore(database.resolve());
         DatabaseCheck.Result result = backend.withConnection(connection -> {

@@ -30,6 +30,11 @@ final class DaemonBackend implements Backend {
                 checkServes(daemon, path);
                 return new DaemonBackend(daemon).topFigures();
             }
+
+            @Override
+            public boolean readsFleetStores() {
+                return false;
+            }
         };
     }
 

@@ -12,13 +12,38 @@ public final class DatabaseOption {
     /** The suffix H2 gives the file of a database: a path naming the file means the database. */
     static final String FILE_SUFFIX = ".mv.db";
 
-    @Option(names = "--db", paramLabel = "PATH", converter = PathConverter.class,
+    @Option(names = "--db", paramLabel = "PATH", converter = LocationConverter.class,
             description = "Database path; a trailing .mv.db (H2's file) is dropped (env TRACKER_DB; default: "
-                    + "$XDG_STATE_HOME/tracker/tracker, else ~/.local/state/tracker/tracker).")
-    Path database;
+                    + "$XDG_STATE_HOME/tracker/tracker, else ~/.local/state/tracker/tracker). For queries also a "
+                    + "fleet store: postgresql://user@host:port/db or a jdbc:postgresql: URL (password from the URL, "
+                    + "PGPASSWORD or ~/.pgpass).")
+    Location location;
 
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
+    /** What --db names: a database file, or a fleet store (exactly one of them). */
+    record Location(Path file, FleetUrl fleet) {
+    }
+
+    /**
+     * The database file.
+     *
+     * @throws picocli.CommandLine.ParameterException when --db names a fleet store, which only
+     *     the query commands read
+     */
     public Path resolve() {
-        return database != null ? database.toAbsolutePath() : defaultPath();
+        if (location != null && location.fleet() != null) {
+            throw new picocli.CommandLine.ParameterException(mixee.commandLine(), "--db " + location.fleet()
+                    + ": tracker " + mixee.name() + " works on a host's own database file; a fleet store is read"
+                    + " by dump, history, audit, leaks, stats, ps and hosts");
+        }
+        return location != null ? location.file().toAbsolutePath() : defaultPath();
+    }
+
+    /** The fleet store --db names, if it names one. */
+    java.util.Optional<FleetUrl> fleet() {
+        return java.util.Optional.ofNullable(location == null ? null : location.fleet());
     }
 
     /** Never under /tmp: the records must survive a reboot. */
@@ -56,12 +81,13 @@ public final class DatabaseOption {
         }
     }
 
-    /** picocli's way to {@link #of}: a bad path is a usage error naming --db. Thread-safe. */
-    static final class PathConverter implements ITypeConverter<Path> {
+    /** picocli's way to {@link #of}, or to {@link FleetUrl#parse}: a bad value is a usage error naming --db. Thread-safe. */
+    static final class LocationConverter implements ITypeConverter<Location> {
         @Override
-        public Path convert(String text) {
+        public Location convert(String text) {
             try {
-                return of(text);
+                return FleetUrl.names(text) ? new Location(null, FleetUrl.parse(text, System.getenv("PGPASSWORD")))
+                        : new Location(of(text), null);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
             }

@@ -89,7 +89,7 @@ final class DumpCommand extends QueryCommand {
                 LiveRecords.forEach(handle, process.pid, record -> {
                     if (shown.test(record)) {
                         owners.add(record.row().processId());
-                        groups.computeIfAbsent(GroupKey.of(record), key -> new Group()).add(record, all);
+                        groups.computeIfAbsent(GroupKey.of(record, hostOf(record)), key -> new Group()).add(record, all);
                     }
                 });
                 return TagFilter.tagsOf(handle, owners);
@@ -108,9 +108,13 @@ final class DumpCommand extends QueryCommand {
             records.forEach(record -> owners.add(record.row().processId()));
             return TagFilter.tagsOf(handle, owners);
         });
-        records.sort(LiveRecords.ORDER);
-        try (RowWriter rows = new RowWriter(COLUMNS, format(), out())) {
-            records.forEach(record -> rows.write(row(record, tags)));
+        if (fleetScope() == null) {
+            records.sort(LiveRecords.ORDER);
+        } else {
+            records.sort(Comparator.comparing(this::hostOf).thenComparing(LiveRecords.ORDER));
+        }
+        try (RowWriter rows = new RowWriter(hosted(COLUMNS), format(), out())) {
+            records.forEach(record -> rows.write(hosted(row(record, tags), record)));
         }
         return ExitCode.OK;
     }
@@ -133,6 +137,22 @@ final class DumpCommand extends QueryCommand {
         }
     }
 
+    /** The record's host on a fleet store; "" on a host's own database. */
+    private String hostOf(LiveRecords.Owned record) {
+        return fleetScope() == null ? "" : String.valueOf(fleetScope().hostOf(record.row().processId()));
+    }
+
+    /** {@code row} with the record's host first, on a fleet store. */
+    private Object[] hosted(Object[] row, LiveRecords.Owned record) {
+        if (fleetScope() == null) {
+            return row;
+        }
+        Object[] cells = new Object[row.length + 1];
+        cells[0] = hostOf(record);
+        System.arraycopy(row, 0, cells, 1, row.length);
+        return cells;
+    }
+
     private static Object[] row(LiveRecords.Owned record, Map<Long, Tags> tags) {
         LiveRow row = record.row();
         return new Object[] {record.displayPid(), row.deviceId(), row.kind(), row.type(), new Hex(row.bufferId()),
@@ -140,12 +160,13 @@ final class DumpCommand extends QueryCommand {
                 tags.getOrDefault(row.processId(), Tags.NONE), record.command()};
     }
 
-    private record GroupKey(int deviceId, String kind, String type) {
-        static final Comparator<GroupKey> ORDER = Comparator.comparingInt(GroupKey::deviceId)
-                .thenComparing(GroupKey::kind).thenComparing(GroupKey::type);
+    /** {@code host}: on a fleet store, the record's host; "" on a host's own database. */
+    private record GroupKey(String host, int deviceId, String kind, String type) {
+        static final Comparator<GroupKey> ORDER = Comparator.comparing(GroupKey::host)
+                .thenComparingInt(GroupKey::deviceId).thenComparing(GroupKey::kind).thenComparing(GroupKey::type);
 
-        static GroupKey of(LiveRecords.Owned record) {
-            return new GroupKey(record.row().deviceId(), record.row().kind(), record.row().type());
+        static GroupKey of(LiveRecords.Owned record, String host) {
+            return new GroupKey(host, record.row().deviceId(), record.row().kind(), record.row().type());
         }
     }
 
@@ -158,6 +179,7 @@ final class DumpCommand extends QueryCommand {
             return;
         }
         Integer lastDevice = null;
+        String lastHost = null;
         boolean allListed = true;
         long records = 0;
         long bytes = 0;
@@ -166,6 +188,11 @@ final class DumpCommand extends QueryCommand {
             Group group = entry.getValue();
             records += group.count;
             bytes += group.bytes;
+            if (fleetScope() != null && !key.host().equals(lastHost)) {
+                out.println("Host " + key.host() + ":");
+                lastHost = key.host();
+                lastDevice = null;
+            }
             if (!Integer.valueOf(key.deviceId()).equals(lastDevice)) {
                 // what the shown records use of the device's DRAM and L1, where its size is known
                 out.println("Device " + key.deviceId() + ":" + capacity.heading(key.deviceId()));

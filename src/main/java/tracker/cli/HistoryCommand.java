@@ -76,8 +76,24 @@ final class HistoryCommand extends QueryCommand {
                 from == null ? Long.MIN_VALUE : Times.micros(from), to == null ? Long.MAX_VALUE : Times.micros(to),
                 tag.filter());
         java.util.List<String> damaged = new java.util.ArrayList<>();
+        FleetScope fleet = fleetScope();
         if (format() == Format.TRACE) {
+            if (fleet != null) {
+                throw usage("--format trace is one host's timeline: run it on that host's database, not a fleet store");
+            }
             HistoryTrace.write(backend, filter, out(), damaged);
+        } else if (fleet != null && format() == Format.TABLE) {
+            // the host first; rendered as a whole (HistoryTable streams one host's columns)
+            tracker.report.Report table = new tracker.report.Report(hosted(HistoryTable.COLUMNS));
+            read(backend, filter, event -> table.add(withHost(fleet, event)), damaged);
+            tracker.report.Renderer.table(table, out());
+            if (!damaged.isEmpty()) {
+                out().println("(" + damaged.size() + " damaged history chunks skipped: their events are not shown)");
+            }
+        } else if (fleet != null) {
+            try (RowWriter rows = new RowWriter(hosted(HistoryTable.COLUMNS), format(), out())) {
+                read(backend, filter, event -> rows.write(withHost(fleet, event)), damaged);
+            }
         } else if (format() == Format.TABLE) {
             HistoryTable table = new HistoryTable(out());
             read(backend, filter, table::add, damaged);
@@ -99,6 +115,14 @@ final class HistoryCommand extends QueryCommand {
         damaged.forEach(message -> err.println("tracker: skipped " + message));
         err.flush();
         return ExitCode.UNAVAILABLE;
+    }
+
+    private static Object[] withHost(FleetScope fleet, HistoryEvent event) {
+        Object[] cells = HistoryTable.cells(event);
+        Object[] row = new Object[cells.length + 1];
+        row[0] = fleet.hostOf(event.processId());
+        System.arraycopy(cells, 0, row, 1, cells.length);
+        return row;
     }
 
     private void read(Backend backend, HistoryFilter filter, Consumer<HistoryEvent> sink, java.util.List<String> damaged) {

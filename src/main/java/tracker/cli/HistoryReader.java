@@ -70,7 +70,7 @@ final class HistoryReader {
         int isolation = connection.getTransactionIsolation();
         try {
             connection.setAutoCommit(false);
-            connection.setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
+            connection.setTransactionIsolation(tracker.store.Database.snapshotIsolation(connection));
             lazy(true);
             readInSnapshot(limit, sink);
         } finally {
@@ -84,7 +84,14 @@ final class HistoryReader {
         }
     }
 
+    private static boolean isH2(Connection connection) throws SQLException {
+        return connection.getMetaData().getDatabaseProductName().equals("H2");
+    }
+
     private void lazy(boolean on) throws SQLException {
+        if (!isH2(connection)) {
+            return; // a fleet store's PostgreSQL streams rows through the driver's fetch size instead
+        }
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET LAZY_QUERY_EXECUTION " + (on ? "TRUE" : "FALSE"));
         }
@@ -286,6 +293,9 @@ final class HistoryReader {
      * daemon (which would have added it) is read more slowly, but read.
      */
     private boolean hasIndex(String name) throws SQLException {
+        if (!isH2(connection)) {
+            return false; // a fleet store's PostgreSQL has its own indexes, and chooses among them itself
+        }
         try (PreparedStatement statement = connection.prepareStatement(
                 "SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES WHERE TABLE_NAME = 'EVENT_CHUNKS' AND INDEX_NAME = ?")) {
             statement.setString(1, name);
@@ -330,7 +340,7 @@ final class HistoryReader {
         PreparedStatement prepare(Connection connection, String columns) throws SQLException {
             // the index is named: with no statistics H2 may pick another and sort the whole result
             String sql = "SELECT " + columns + " FROM event_chunks"
-                    + (index == null ? "" : " USE INDEX (" + index + ")") + where.where() + order;
+                    + (index == null || !isH2(connection) ? "" : " USE INDEX (" + index + ")") + where.where() + order;
             PreparedStatement statement = connection.prepareStatement(sql);
             try {
                 return where.bind(statement);

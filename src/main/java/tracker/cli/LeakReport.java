@@ -32,8 +32,13 @@ final class LeakReport {
      *
      * @param failed    it leaked
      * @param perDevice for a reaped process, what it held per device, kind and type; else null
+     * @param host      on a fleet store, the process's host (named first in the case); else null
      */
-    record Case(LeaksCommand.Leak leak, boolean failed, Tags tags, Report perDevice) {
+    record Case(LeaksCommand.Leak leak, boolean failed, Tags tags, Report perDevice, String host) {
+        /** A case of a host's own database. */
+        Case(LeaksCommand.Leak leak, boolean failed, Tags tags, Report perDevice) {
+            this(leak, failed, tags, perDevice, null);
+        }
     }
 
     /** Writes the report of {@code cases}, in their order. */
@@ -76,7 +81,8 @@ final class LeakReport {
         LeaksCommand.Leak leak = testCase.leak();
         xml.writeStartElement("testcase");
         xml.writeAttribute("classname", CLASS_NAME);
-        xml.writeAttribute("name", text("pid " + Renderer.tableText(leak.pid()) + ": " + leak.command()));
+        xml.writeAttribute("name", text((testCase.host() == null ? "" : testCase.host() + ": ") + "pid "
+                + Renderer.tableText(leak.pid()) + ": " + leak.command()));
         xml.writeAttribute("time", "0");
         if (testCase.failed()) {
             xml.writeCharacters("\n      ");

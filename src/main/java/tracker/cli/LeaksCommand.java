@@ -93,11 +93,13 @@ final class LeaksCommand extends QueryCommand {
             backend.jdbi().useHandle(handle -> {
                 for (Leak leak : leaks) {
                     cases.add(new LeakReport.Case(leak, true, tags.getOrDefault(leak.processId(), Tags.NONE),
-                            leak.reapId() == null ? null : AuditCommand.perDevice(handle, leak.reapId())));
+                            leak.reapId() == null ? null : AuditCommand.perDevice(handle, leak.reapId()),
+                            hostOf(leak)));
                 }
             });
             for (Leak passed : clean) {
-                cases.add(new LeakReport.Case(passed, false, tags.getOrDefault(passed.processId(), Tags.NONE), null));
+                cases.add(new LeakReport.Case(passed, false, tags.getOrDefault(passed.processId(), Tags.NONE), null,
+                        hostOf(passed)));
             }
             LeakReport.junit(cases, out());
             out().flush();
@@ -110,11 +112,12 @@ final class LeaksCommand extends QueryCommand {
                 print(groups);
             }
         } else {
-            Report report = new Report(FIELDS);
+            Report found = new Report(FIELDS);
             for (Leak leak : leaks) {
-                report.add(leak.held().between(new Object[] {leak.pid(), leak.state()}, leak.reapedAt(),
+                found.add(leak.held().between(new Object[] {leak.pid(), leak.state()}, leak.reapedAt(),
                         leak.reason(), tags.getOrDefault(leak.processId(), Tags.NONE), leak.command()));
             }
+            Report report = hosted(found, leaks.stream().map(Leak::processId).toList());
             if (report.isEmpty() && format() == Format.TABLE) {
                 out().println("No leaks.");
                 out().flush();
@@ -183,6 +186,11 @@ final class LeaksCommand extends QueryCommand {
                 .filter(leak -> matches(glob, leak.command()))
                 .forEach(leak -> (live && leak.state().equals("live") && leak.held().totalBytes() > maxBytes ? leaks
                         : orNowhere(clean)).add(leak));
+    }
+
+    /** The leak's host on a fleet store; else null. */
+    private String hostOf(Leak leak) {
+        return fleetScope() == null ? null : fleetScope().hostOf(leak.processId());
     }
 
     private static List<Leak> orNowhere(List<Leak> list) {

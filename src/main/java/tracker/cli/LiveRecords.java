@@ -63,7 +63,7 @@ final class LiveRecords {
         java.sql.Connection connection = handle.getConnection();
         try {
             int before = connection.getTransactionIsolation();
-            connection.setTransactionIsolation(tracker.store.Database.SNAPSHOT_ISOLATION);
+            connection.setTransactionIsolation(tracker.store.Database.snapshotIsolation(connection));
             try {
                 handle.useTransaction(h -> forEachIn(h, pid, sink));
             } finally {

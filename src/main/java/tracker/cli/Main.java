@@ -105,6 +105,11 @@ public final class Main {
     static Path databaseOf(String[] args) {
         try {
             for (int i = 1; i < args.length; i++) {
+                String named = args[i].equals("--db") && i + 1 < args.length ? args[i + 1]
+                        : args[i].startsWith("--db=") ? args[i].substring("--db=".length()) : "";
+                if (FleetUrl.names(named)) {
+                    return null; // a fleet store has no daemon of its own: the command reads it here
+                }
                 if (args[i].equals("--db") && i + 1 < args.length) {
                     return DatabaseOption.of(args[i + 1]).toAbsolutePath();
                 }

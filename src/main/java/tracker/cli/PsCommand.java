@@ -53,11 +53,11 @@ final class PsCommand extends QueryCommand {
             filter.always("p.ended_at IS NULL");
         }
         tag.filter().addTo(filter, "p.id");
-        Report report = new Report(FIELDS);
+        Report rows = new Report(FIELDS);
+        List<Long> ids = new java.util.ArrayList<>();
         backend.jdbi().useHandle(handle -> {
             Map<Long, HeldTotals> held = LiveRecords.totalsByProcess(handle, process.pid);
-            List<Long> ids = new java.util.ArrayList<>();
-            List<Object[]> rows = filter.query(handle, "SELECT p.* FROM processes p" + filter.where()
+            List<Object[]> found = filter.query(handle, "SELECT p.* FROM processes p" + filter.where()
                             + " ORDER BY p.first_seen, p.id")
                 .map((rs, ctx) -> {
                     ids.add(rs.getLong("id"));
@@ -69,6 +69,9 @@ final class PsCommand extends QueryCommand {
                         state = "ended (" + ended.toLowerCase(java.util.Locale.ROOT) + ")";
                     } else if (hostPid == null || start == null) {
                         state = "unresolved";
+                    } else if (fleetScope() != null) {
+                        // another machine's pid: live as its host last shipped it (its reaper ends the dead)
+                        state = "live";
                     } else {
                         state = probe.probe(hostPid, start, rs.getString("boot_id")) == Liveness.ALIVE ? "live" : "dead";
                     }
@@ -83,15 +86,17 @@ final class PsCommand extends QueryCommand {
             Map<Long, Tags> tags = TagFilter.tagsOf(handle, ids);
             Map<Long, List<tracker.store.PeakRow>> peaks = format() == tracker.report.Format.JSON
                     ? tracker.store.StoredPeaks.detailOf(handle, ids) : Map.of();
-            for (int i = 0; i < rows.size(); i++) {
-                Object[] row = rows.get(i);
+            for (int i = 0; i < found.size(); i++) {
+                Object[] row = found.get(i);
                 row[row.length - 2] = tags.getOrDefault(ids.get(i), Tags.NONE);
                 row[row.length - 4] = PeakFields.detail(peaks.getOrDefault(ids.get(i), List.of()));
-                report.add(row);
+                rows.add(row);
             }
         });
+        Report report = hosted(rows, ids);
         if (format() == tracker.report.Format.TABLE) {
-            Renderer.table(report.select(TagColumn.shown(report, TABLE)).renamed("peak_bytes", PeakFields.TABLE_COLUMN),
+            Renderer.table(report.select(TagColumn.shown(report, hosted(TABLE))).renamed("peak_bytes",
+                            PeakFields.TABLE_COLUMN),
                     out(), width.lineWidth());
             out().flush();
         } else {

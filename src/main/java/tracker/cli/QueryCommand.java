@@ -34,6 +34,13 @@ abstract class QueryCommand implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "On failure, print the stack trace too.")
     boolean verbose;
 
+    @Option(names = "--host", paramLabel = "NAME",
+            description = "On a fleet store (--db postgresql://...): only this host; repeatable.")
+    List<String> hosts = new java.util.ArrayList<>();
+
+    /** The hosts answered for, on a fleet store; null on a host's own database. */
+    private FleetScope fleetScope;
+
     /** Reap and prune change the database; everything else only reads. */
     boolean writes() {
         return false;
@@ -48,6 +55,16 @@ abstract class QueryCommand implements Callable<Integer> {
      * @throws picocli.CommandLine.ParameterException see {@link #usage}
      */
     void checkOptions() {
+    }
+
+    /** Whether this command answers from a fleet store: every reading one, unless it says otherwise. */
+    boolean readsFleet() {
+        return !writes();
+    }
+
+    /** Why a command that does not read a fleet store refuses one, for its one line. */
+    String whyNotOnFleet() {
+        return "which only copies the hosts' records: run it on the host";
     }
 
     /** Whether {@code --format junit} means something here: only for a check. */
@@ -69,9 +86,60 @@ abstract class QueryCommand implements Callable<Integer> {
             throw usage("--format trace is for tracker history; this command writes table, json or csv");
         }
         checkOptions();
-        try (Backend backend = root.backends().open(database.resolve(), writes())) {
+        java.util.Optional<FleetUrl> fleet = database.fleet();
+        if (fleet.isEmpty()) {
+            if (!hosts.isEmpty()) {
+                throw usage("--host picks hosts of a fleet store (--db postgresql://user@host:port/db); "
+                        + "a host's own database has only its own records");
+            }
+            try (Backend backend = root.backends().open(database.resolve(), writes())) {
+                return run(backend);
+            }
+        }
+        if (!root.backends().readsFleetStores()) {
+            throw usage("--db " + fleet.get() + ": the daemon's command socket answers for its own database only");
+        }
+        if (!readsFleet()) {
+            throw usage("tracker " + spec.name() + " works on a host's own database, not on the fleet store "
+                    + fleet.get() + " (" + whyNotOnFleet() + ")");
+        }
+        Backend backend;
+        try {
+            backend = FleetBackend.open(fleet.get(), hosts);
+        } catch (FleetBackend.UnknownHostsException e) {
+            throw usage("--host: " + e.getMessage());
+        }
+        try (backend) {
+            fleetScope = backend.fleet().orElseThrow();
             return run(backend);
         }
+    }
+
+    /** The fleet scope when answering from a fleet store; else null. */
+    FleetScope fleetScope() {
+        return fleetScope;
+    }
+
+    /**
+     * {@code report} with the {@code host} column first, each row's host found from its
+     * process's or reap's fleet id in {@code fleetIds}; on a host's own database, as it is.
+     */
+    Report hosted(Report report, List<Long> fleetIds) {
+        if (fleetScope == null) {
+            return report;
+        }
+        return report.withFirst(FleetScope.COLUMN, fleetIds.stream().map(fleetScope::hostOf).toList());
+    }
+
+    /** A table's columns, with {@code host} first on a fleet store. */
+    List<String> hosted(List<String> tableColumns) {
+        if (fleetScope == null) {
+            return tableColumns;
+        }
+        List<String> columns = new java.util.ArrayList<>();
+        columns.add(FleetScope.COLUMN);
+        columns.addAll(tableColumns);
+        return columns;
     }
 
     PrintWriter out() {
@@ -92,7 +160,7 @@ abstract class QueryCommand implements Callable<Integer> {
      */
     void print(Report report, List<String> tableColumns, LineWidth width) {
         if (format() == Format.TABLE) {
-            Renderer.table(report.select(TagColumn.shown(report, tableColumns)), out(), width);
+            Renderer.table(report.select(TagColumn.shown(report, hosted(tableColumns))), out(), width);
             out().flush();
         } else {
             print(report);

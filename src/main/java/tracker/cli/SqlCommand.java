@@ -40,6 +40,17 @@ import tracker.store.QueryTextCheck;
                 "Limits (exit 3 when exceeded): 30 s, 1,000,000 rows, 64 MiB of output, 10,000 rows as a table."})
 final class SqlCommand extends QueryCommand {
 
+    @Override
+    boolean readsFleet() {
+        return false;
+    }
+
+    @Override
+    String whyNotOnFleet() {
+        return "tracker sql does not read one yet: use psql as a read-only role";
+    }
+
+
     static final Duration TIME_LIMIT = Duration.ofSeconds(30);
     static final long MAX_ROWS = 1_000_000;
     static final long MAX_BYTES = 64L << 20;

@@ -37,12 +37,13 @@ final class StatsCommand extends QueryCommand {
             description = "Device peaks up to this time (default: now): ISO-8601, or 10m / 2h / 7d ago.")
     java.time.Instant until;
 
-    /** Device, kind, type: the order of {@link LiveRecords#ORDER}. */
+    /** Host (on a fleet store; else ""), device, kind, type: the order of {@link LiveRecords#ORDER} per host. */
     @SuppressWarnings("unchecked")
     private static final Comparator<List<Object>> GROUP_ORDER = Comparator
-            .<List<Object>>comparingInt(key -> (Integer) key.get(0))
-            .thenComparing(key -> (String) key.get(1))
-            .thenComparing(key -> (String) key.get(2));
+            .<List<Object>, String>comparing(key -> (String) key.get(0))
+            .thenComparingInt(key -> (Integer) key.get(1))
+            .thenComparing(key -> (String) key.get(2))
+            .thenComparing(key -> (String) key.get(3));
 
     @Override
     int run(Backend backend) {
@@ -50,18 +51,27 @@ final class StatsCommand extends QueryCommand {
             throw usage("--since " + since + " is after --until " + until);
         }
         boolean withPeaks = since != null || until != null;
+        FleetScope fleet = fleetScope();
+        if (fleet != null && withPeaks) {
+            throw usage("--since and --until: a fleet store keeps device peaks per host and minute, which stats does"
+                    + " not read yet; ask each host, or tracker sql on it");
+        }
         Report peaks = new Report("device_id", "kind", "type", "peak_bytes", "peak_at");
         Report devices = new Report("device_id", "kind", "type", "records", "bytes");
+        Report[] perHost = {devices}; // on a fleet store, with the host first
         Map<String, Object> counters = new LinkedHashMap<>();
         CapacityUse capacityUse = new CapacityUse(backend.capacities());
         backend.jdbi().useHandle(handle -> {
             // [records, bytes] per device, kind and type, in that order; one process's records held at a time
             Map<List<Object>, long[]> groups = new TreeMap<>(GROUP_ORDER);
+            List<String> hostsOfDevices = new java.util.ArrayList<>();
             java.util.Set<Long> holders = new java.util.HashSet<>();
             long[] total = new long[2];
             LiveRecords.forEach(handle, null, record -> {
                 LiveRow row = record.row();
-                long[] group = groups.computeIfAbsent(List.of(row.deviceId(), row.kind(), row.type()), k -> new long[2]);
+                String host = fleet == null ? "" : String.valueOf(fleet.hostOf(row.processId()));
+                long[] group = groups.computeIfAbsent(List.of(host, row.deviceId(), row.kind(), row.type()),
+                        k -> new long[2]);
                 group[0]++;
                 group[1] += row.size();
                 total[0]++;
@@ -69,8 +79,11 @@ final class StatsCommand extends QueryCommand {
                 holders.add(row.processId());
                 capacityUse.add(row.deviceId(), row.kind(), row.type(), row.size());
             });
-            groups.forEach((key, group) -> devices.add(key.get(0), key.get(1), key.get(2), group[0],
-                    new Bytes(group[1])));
+            groups.forEach((key, group) -> {
+                hostsOfDevices.add((String) key.get(0));
+                devices.add(key.get(1), key.get(2), key.get(3), group[0], new Bytes(group[1]));
+            });
+            perHost[0] = fleet == null ? devices : devices.withFirst(FleetScope.COLUMN, hostsOfDevices);
             if (withPeaks) {
                 for (tracker.store.PeakRow peak : tracker.store.StoredPeaks.devicePeaks(handle,
                         since == null ? null : tracker.store.Times.micros(since),
@@ -100,10 +113,11 @@ final class StatsCommand extends QueryCommand {
         });
         Map<String, Object> live = daemon.map(StatsCommand::daemonFields).orElse(null);
         Report capacity = capacityUse.report();
+        Report shipping = fleet == null ? null : HostsCommand.report(fleet.hosts(), root.clock().instant());
         switch (format()) {
-            case JSON -> printJson(devices, capacity, counters, live, withPeaks ? peaks : null);
-            case CSV -> printCsv(devices, capacity, counters, live, withPeaks ? peaks : null);
-            default -> printTable(devices, capacity, counters, live, withPeaks ? peaks : null);
+            case JSON -> printJson(perHost[0], capacity, counters, live, withPeaks ? peaks : null, shipping);
+            case CSV -> printCsv(perHost[0], capacity, counters, live, withPeaks ? peaks : null, shipping);
+            default -> printTable(perHost[0], capacity, counters, live, withPeaks ? peaks : null, shipping);
         }
         return ExitCode.OK;
     }
@@ -135,8 +149,9 @@ final class StatsCommand extends QueryCommand {
         return fields;
     }
 
+    /** {@code shipping}: on a fleet store, each host's ship lag ({@link HostsCommand#report}); else null. */
     private void printTable(Report devices, Report capacity, Map<String, Object> counters, Map<String, Object> live,
-                            Report peaks) {
+                            Report peaks, Report shipping) {
         if (devices.isEmpty()) {
             out().println("No live allocations.");
         } else {
@@ -161,17 +176,28 @@ final class StatsCommand extends QueryCommand {
         }
         Report figures = new Report("counter", "value");
         counters.forEach((name, value) -> figures.add(name, name.endsWith("bytes") ? new Bytes((Long) value) : value));
-        if (live == null) {
+        if (shipping != null) {
+            figures.add("daemon", "none (figures from the fleet store)");
+        } else if (live == null) {
             figures.add("daemon", "not running (figures from the database file)");
         } else {
             live.forEach((name, value) -> figures.add("daemon." + name, value));
         }
         Renderer.table(figures, out());
+        if (shipping != null) {
+            out().println();
+            out().println("Shipping:");
+            Renderer.table(HostsCommand.tableOf(shipping), out());
+        }
         out().flush();
     }
 
     private void printCsv(Report devices, Report capacity, Map<String, Object> counters, Map<String, Object> live,
-                          Report peaks) {
+                          Report peaks, Report shipping) {
+        if (shipping != null) {
+            printFleetCsv(devices, counters, shipping);
+            return;
+        }
         Report rows = new Report("section", "name", "device_id", "kind", "type", "value");
         for (Object[] row : devices.rows()) {
             rows.add("device", "records", row[0], row[1], row[2], row[3]);
@@ -197,8 +223,25 @@ final class StatsCommand extends QueryCommand {
         out().flush();
     }
 
+    /** As on a host's own database, with {@code host} first: empty for the fleet's counters; then each host's lag. */
+    private void printFleetCsv(Report devices, Map<String, Object> counters, Report shipping) {
+        Report rows = new Report("host", "section", "name", "device_id", "kind", "type", "value");
+        for (Object[] row : devices.rows()) {
+            rows.add(row[0], "device", "records", row[1], row[2], row[3], row[4]);
+            rows.add(row[0], "device", "bytes", row[1], row[2], row[3], row[5]);
+        }
+        counters.forEach((name, value) -> rows.add(null, "counter", name, null, null, null, value));
+        for (Object[] row : shipping.rows()) {
+            rows.add(row[0], "ship", "last_shipped_at", null, null, null, row[2]);
+            rows.add(row[0], "ship", "caught_up_at", null, null, null, row[3]);
+            rows.add(row[0], "ship", "lag_ms", null, null, null, row[4]);
+        }
+        Renderer.csv(rows, out());
+        out().flush();
+    }
+
     private void printJson(Report devices, Report capacity, Map<String, Object> counters, Map<String, Object> live,
-                           Report peaks) {
+                           Report peaks, Report shipping) {
         try {
             JsonGenerator json = new JsonFactory().createGenerator(out());
             json.useDefaultPrettyPrinter();
@@ -218,6 +261,10 @@ final class StatsCommand extends QueryCommand {
             if (peaks != null) {
                 json.writeFieldName("peaks");
                 Renderer.writeValue(json, peaks);
+            }
+            if (shipping != null) {
+                json.writeFieldName("hosts");
+                Renderer.writeValue(json, shipping);
             }
             json.writeEndObject();
             json.flush();

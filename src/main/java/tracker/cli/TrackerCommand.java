@@ -31,7 +31,7 @@ public final class TrackerCommand implements java.util.concurrent.Callable<Integ
      */
     static final Map<String, Class<?>> SUBCOMMANDS = subcommands(ServeCommand.class, "serve", DumpCommand.class, "dump",
             HistoryCommand.class, "history", AuditCommand.class, "audit", LeaksCommand.class, "leaks",
-            StatsCommand.class, "stats", PsCommand.class, "ps", TopCommand.class, "top", ReapCommand.class, "reap", PruneCommand.class, "prune",
+            StatsCommand.class, "stats", PsCommand.class, "ps", HostsCommand.class, "hosts", TopCommand.class, "top", ReapCommand.class, "reap", PruneCommand.class, "prune",
             SqlCommand.class, "sql", CheckCommand.class, "check", ReportCommand.class, "report", WaitReadyCommand.class, "wait-ready", CompletionCommand.class, "completion");
 
     @Spec

@@ -60,6 +60,24 @@ public final class Report {
         return copy;
     }
 
+    /** A copy with {@code column} first, its cells {@code cells} (one per row, in order). */
+    public Report withFirst(String column, List<?> cells) {
+        if (cells.size() != rows.size()) {
+            throw new IllegalArgumentException(cells.size() + " cells of " + column + " for " + rows.size() + " rows");
+        }
+        List<String> names = new ArrayList<>();
+        names.add(column);
+        names.addAll(columns);
+        Report copy = new Report(names);
+        for (int r = 0; r < rows.size(); r++) {
+            Object[] row = new Object[columns.size() + 1];
+            row[0] = cells.get(r);
+            System.arraycopy(rows.get(r), 0, row, 1, columns.size());
+            copy.add(row);
+        }
+        return copy;
+    }
+
     /** A copy with only {@code kept}, in that order: a table shows fewer fields than JSON and CSV. */
     public Report select(List<String> kept) {
         int[] indexes = new int[kept.size()];

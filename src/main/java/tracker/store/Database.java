@@ -27,6 +27,15 @@ public final class Database implements AutoCloseable {
      */
     public static final int SNAPSHOT_ISOLATION = 6;
 
+    /**
+     * {@link #SNAPSHOT_ISOLATION} on H2; on PostgreSQL (a fleet store) REPEATABLE READ, which
+     * there is a snapshot of the whole database as of the transaction's first read.
+     */
+    public static int snapshotIsolation(java.sql.Connection connection) throws java.sql.SQLException {
+        return connection.getMetaData().getDatabaseProductName().equals("PostgreSQL")
+                ? java.sql.Connection.TRANSACTION_REPEATABLE_READ : SNAPSHOT_ISOLATION;
+    }
+
     /** How the file is opened. */
     public enum Access {
         /** creates the file if needed and migrates it: the daemon, reap and prune */

@@ -40,7 +40,7 @@ class ShellCompletionTest {
             "\"${BASH_REMATCH[1]}\" \"${COMP_WORDS[0]}\" \"${COMP_WORDS[COMP_CWORD]}\" \"${COMP_WORDS[COMP_CWORD-1]}\"",
             "(( ${#COMPREPLY[@]} == 0 )) || printf '%s\\n' \"${COMPREPLY[@]}\"");
 
-    private static final String COMMANDS = "serve dump history audit leaks stats ps top reap prune sql check report wait-ready "
+    private static final String COMMANDS = "serve dump history audit leaks stats ps hosts top reap prune sql check report wait-ready "
             + "completion help";
 
     @ParameterizedTest(name = "{0}[TAB] offers: {1}")

@@ -194,6 +194,9 @@ class FleetFaultsTest {
             postgres.execute("postgres", "ALTER ROLE " + role + " PASSWORD 'wrong'");
             Poll.until(CATCH_UP, () -> centralEvents(database, "pw") == events,
                     () -> "the retry to ship once the password matches\n" + serve.output());
+            // logged once the shipment committed: the rows may be seen first
+            Poll.until(Duration.ofSeconds(10), () -> lines(serve, "reachable again") > 0,
+                    () -> "a line saying shipping resumed\n" + serve.output());
             assertEquals(1, lines(serve, "reachable again"), serve.output());
             assertEquals(0, serve.stop(), serve.output());
         }
