@@ -78,13 +78,31 @@ final class LedgerLoop implements Runnable {
         this.nowMicros = nowMicros;
         this.commitIntervalMicros = commitIntervalMs * 1000;
         this.nextReapId = nextReapId;
+        loadWhatTheLoopUsesLater();
+    }
+
+    /**
+     * Runs the loop's periodic work once, and names the records it makes only once there is
+     * data, before any client connects. At the file-descriptor limit a class not loaded yet
+     * cannot be loaded where each class is a file of its own (the daemon run from its build's
+     * classes): the ledger thread died of it when its first figures came after a flood of
+     * connections. Runs on the thread that starts the loop.
+     */
+    private void loadWhatTheLoopUsesLater() {
+        long now = nowMicros.getAsLong();
+        activity = new RecentActivity(now, ledger.events());
+        activity.note(now, ledger.events(), reapsThisRun);
+        metrics.liveFigures = ledger.figures(LiveFigures.TOP_HOLDERS, now);
+        TopFiguresReader.of(ledger, capacities, activity, reapsThisRun, now);
+        // naming a class loads it
+        List.of(LiveFigures.Group.class, LiveFigures.Holder.class, LiveFigures.Reaps.class, TopFigures.Group.class,
+                TopFigures.Holder.class, PeakSlots.class);
     }
 
     @Override
     public void run() {
         List<Object> drained = new ArrayList<>(DRAIN_MAX);
         nextCutMicros = nowMicros.getAsLong() + commitIntervalMicros;
-        activity = new RecentActivity(nowMicros.getAsLong(), ledger.events());
         try {
             while (true) {
                 if (mustWaitForWriter()) {

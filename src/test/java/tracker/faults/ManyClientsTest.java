@@ -127,6 +127,8 @@ class ManyClientsTest {
      * then is {@link #aLiveProcessIsNotTakenForDeadWhenDescriptorsRunOut}'s business).
      */
     @Test
+    // a daemon whose ledger died answers no QUERY: a failure, not a hang of the whole build
+    @org.junit.jupiter.api.Timeout(120)
     void atTheFileDescriptorLimitTheDaemonWaitsKeepsServingAndAcceptsAgain() throws Exception {
         assumePrlimit();
         ServerConfig config = TestDaemon.config(directory, WireVersion.V3);
