@@ -26,7 +26,7 @@ final class RecentActivity {
     /** The counters as of {@code nowMicros}: the last note of a second is its sample. */
     void note(long nowMicros, long eventsTotal, long reapsTotal) {
         long now = Math.floorDiv(nowMicros, MICROS_PER_SECOND);
-        int slot = (int) Math.floorMod(now, SLOTS);
+        int slot = Math.floorMod(now, SLOTS);
         second[slot] = now;
         notedAtMicros[slot] = nowMicros;
         events[slot] = eventsTotal;

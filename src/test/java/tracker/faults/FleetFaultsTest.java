@@ -32,7 +32,7 @@ import tracker.testing.PostgresServer;
 class FleetFaultsTest {
 
     /** How long the store stays down under load (the daemon must ride it out). */
-    static final Duration OUTAGE = Duration.ofSeconds(15);
+    static final Duration OUTAGE = Duration.ofSeconds(30);
     static final Duration CATCH_UP = Duration.ofSeconds(90);
 
     private static PostgresServer postgres;
