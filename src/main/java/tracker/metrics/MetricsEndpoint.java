@@ -31,6 +31,7 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Starts serving {@code daemon}'s figures on {@code where}, and says where in the daemon's log. */
     public static MetricsEndpoint start(TrackerDaemon daemon, MetricsAddress where) throws IOException {
+        daemon.liveFigures(); // the ledger publishes its figures from now on
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new DaemonCollector(daemon::metrics, daemon::liveFigures, daemon.capacities(),
                 () -> tracker.store.Times.micros(java.time.Instant.now())));

@@ -228,6 +228,9 @@ final class LedgerLoop implements Runnable {
      * it), at the price of figures up to that old (or one commit interval when idle).
      */
     private void publishFigures() {
+        if (!metrics.liveFiguresWanted) {
+            return;
+        }
         long now = System.nanoTime();
         if (now - lastFiguresNanos >= FIGURES_INTERVAL_NANOS) {
             lastFiguresNanos = now;

@@ -34,6 +34,8 @@ public final class ServerMetrics {
     volatile long eventsApplied;
     /** published by the ledger thread (see {@link Ledger#figures}); read by metrics scrapes */
     volatile LiveFigures liveFigures = LiveFigures.NONE;
+    /** whether anything reads {@link #liveFigures} (a metrics endpoint): else the ledger keeps them to itself */
+    volatile boolean liveFiguresWanted;
     /** the shipper's lag behind the local commits (micros), or null when the daemon ships nowhere */
     volatile java.util.function.LongSupplier shipLag;
 

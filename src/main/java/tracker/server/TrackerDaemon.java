@@ -441,8 +441,12 @@ public final class TrackerDaemon implements AutoCloseable {
         return metrics.snapshot(nowMicros());
     }
 
-    /** The ledger's latest published figures: no lock, no wait (see {@link LiveFigures}). */
+    /**
+     * The ledger's latest published figures: no lock, no wait (see {@link LiveFigures}). The
+     * first call asks the ledger to publish them from then on; until then it does not.
+     */
     public LiveFigures liveFigures() {
+        metrics.liveFiguresWanted = true;
         return metrics.liveFigures;
     }
 
