@@ -86,7 +86,7 @@ public final class DatabaseOption {
         @Override
         public Location convert(String text) {
             try {
-                return FleetUrl.names(text) ? new Location(null, FleetUrl.parse(text, System.getenv("PGPASSWORD")))
+                return FleetUrl.names(text) ? new Location(null, FleetUrl.parse(text, System.getenv()))
                         : new Location(of(text), null);
             } catch (IllegalArgumentException e) {
                 throw new TypeConversionException(e.getMessage());
