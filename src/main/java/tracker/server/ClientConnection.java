@@ -65,6 +65,8 @@ final class ClientConnection implements Runnable {
 
     /** unresolved processes this connection keeps from being reaped while it is open (see ProcessRecord.openConnections) */
     private final List<ProcessRecord> kept = new ArrayList<>(1);
+    /** the process of this connection's peer, once it reported for itself: counted in its undrainedConnections until the ledger has its frames */
+    private final java.util.Set<ProcessRecord> reportedFor = new java.util.HashSet<>();
     private boolean loggedMismatch;
     private long frames;
     /** reads that returned data: frames per read tells how well reads batch under load */
@@ -281,6 +283,16 @@ final class ClientConnection implements Runnable {
     }
 
     /**
+     * For the ledger thread, once it has taken every frame of this connection (it runs a task
+     * queued after them): the processes reported here no longer wait for this connection.
+     */
+    void drained() {
+        for (ProcessRecord process : reportedFor) {
+            process.undrainedConnections.decrementAndGet();
+        }
+    }
+
+    /**
      * A reported pid and the process its frames are recorded under; {@code believed} false when
      * that is the peer instead. {@code settled}: its process was found ended and the pid looked
      * up again, naming no new process; its frames are dropped from then on.
@@ -318,6 +330,12 @@ final class ClientConnection implements Runnable {
         ProcessIdentity identity = resolution.identity();
         ProcessRecord record = identity.resolved() ? context.registry().intern(identity, now)
                 : context.registry().internUnresolved(identity, resolution.peer(), number, now);
+        // a process reporting on its own connection: once it dies, the kernel ends the stream
+        // after its last frame, and its reap waits for that end (a connection reporting for
+        // others has no end that says their frames are all in)
+        if (identity.resolved() && identity.pid() == peerPid && reportedFor.add(record)) {
+            record.undrainedConnections.incrementAndGet();
+        }
         // a resolved process is judged by /proc alone; an unresolved one lives while a connection reports for it
         if (!identity.resolved() && !kept.contains(record)) {
             kept.add(record);

@@ -114,6 +114,7 @@ final class ConnectionAcceptor implements Runnable {
 
     private void closed(ClientConnection connection) {
         connection.released();
+        handOverDrained(connection);
         connections.remove(connection);
         threads.remove(Thread.currentThread());
         // logged before it stops counting as open: whoever sees the count drop finds the line
@@ -135,6 +136,20 @@ final class ConnectionAcceptor implements Runnable {
             }
             reaper.checkSoon(check);
             reaper.reapOrphans(orphans);
+        }
+    }
+
+    /**
+     * Queues, after the connection's last frames, the task that tells its processes it is
+     * drained: the reaps that the disconnect prompts come after it, and so after every frame.
+     */
+    private void handOverDrained(ClientConnection connection) {
+        try {
+            context.enqueue(new LedgerTask.Run(connection::drained, false));
+        } catch (IngestQueue.QueueClosedException e) {
+            // the ledger takes nothing more: nothing waits for this connection either
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -57,6 +57,11 @@ final class LedgerLoop implements Runnable {
     private long lastTrafficNanos;
     private boolean cutRequested;
     private long lastFiguresNanos;
+    /**
+     * Reaps of dead processes waiting for a connection that reported for them to be read to
+     * its end (see {@link #stillDraining}); retried on every pass, each within its grace period.
+     */
+    private final List<LedgerTask.Reap> deferredReaps = new ArrayList<>();
     /** processes reaped with something to audit since this daemon started */
     private long reapsThisRun;
     private RecentActivity activity;
@@ -132,6 +137,9 @@ final class LedgerLoop implements Runnable {
                     }
                     drained.clear();
                 }
+                if (!deferredReaps.isEmpty()) {
+                    retryDeferredReaps();
+                }
                 metrics.queueDepth = ingest.size();
                 metrics.eventsApplied = ledger.events();
                 publishFigures();
@@ -145,6 +153,7 @@ final class LedgerLoop implements Runnable {
             // the daemon is told by the thread's guard and stops
             IllegalStateException gone = new IllegalStateException("the daemon's ledger failed: " + e);
             drained.forEach(item -> LedgerTask.abandon(item, gone));
+            deferredReaps.forEach(item -> LedgerTask.abandon(item, gone));
             throw e;
         }
     }
@@ -203,6 +212,13 @@ final class LedgerLoop implements Runnable {
             task.committed().complete(null);
             return;
         }
+        if (process != null && process.identity.resolved() && stillDraining(process)) {
+            // dead, but a connection it reported on may still hold its last frames (its frees,
+            // unread while ingest is busy): reaped once the ledger has that connection's every
+            // frame, or when the grace period ends (a child that inherited the socket keeps it open)
+            deferredReaps.add(task);
+            return;
+        }
         // an unresolved process is judged by its connections and its peer, never by itself
         String reason = process == null || process.identity.resolved() ? task.reason()
                 : ReapReason.CONNECTION_CLOSED.name();
@@ -220,6 +236,30 @@ final class LedgerLoop implements Runnable {
         reapsThisRun++;
         pendingCallbacks.add(batch -> task.committed().complete(record));
         cutRequested = true;
+    }
+
+    /** Reaps the deferred processes whose connections are drained now, or whose grace period is over. */
+    private void retryDeferredReaps() {
+        List<LedgerTask.Reap> waiting = new ArrayList<>(deferredReaps);
+        deferredReaps.clear();
+        for (LedgerTask.Reap task : waiting) {
+            reap(task); // deferred again while still draining
+        }
+    }
+
+    /**
+     * Whether a reap of this dead process waits for a connection that reported for it: while
+     * one is open and undrained, for at most {@link #DRAIN_GRACE_NANOS} from the first time.
+     */
+    private static boolean stillDraining(ProcessRecord process) {
+        if (process.undrainedConnections.get() <= 0) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (process.reapPutOffSinceNanos == 0) {
+            process.reapPutOffSinceNanos = now;
+        }
+        return now - process.reapPutOffSinceNanos < DRAIN_GRACE_NANOS;
     }
 
     /**
@@ -278,10 +318,24 @@ final class LedgerLoop implements Runnable {
         }
     }
 
+    /**
+     * How long a dead process's reap waits for a connection that reported for it to be read to
+     * its end. A socket whose writer died is read to its end in milliseconds, or seconds under
+     * heavy ingest; one still open after this is held by another process (a child that
+     * inherited it), which must not keep a dead process's memory counted.
+     */
+    static final long DRAIN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
     /** How long the last batch may wait for the writer to take it (it may be writing a large one). */
     private static final long FINISH_WAIT_MS = 20_000;
 
     private void finish() throws InterruptedException {
+        // reaps still waiting for a connection are left to the next start's pass, which reaps the dead
+        for (LedgerTask.Reap task : deferredReaps) {
+            task.applied().complete(null);
+            task.committed().complete(null);
+        }
+        deferredReaps.clear();
         if (!writer.hasRoom()) {
             writer.awaitRoom(FINISH_WAIT_MS);
         }

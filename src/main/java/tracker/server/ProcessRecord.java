@@ -25,6 +25,13 @@ final class ProcessRecord {
      * resolved process is dead when {@code /proc} says so, whoever holds its connection.
      */
     final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Its own connections (it is their peer) whose every frame has not yet reached the ledger:
+     * one more at its first frame on a connection (before that frame is queued), one less when
+     * the ledger takes the task the connection queues after its last frames. While it is
+     * above zero, the frames a dead process sent last (its frees) may still be on their way.
+     */
+    final java.util.concurrent.atomic.AtomicInteger undrainedConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     // ledger thread only
     long lastSeenMicros;
@@ -43,6 +50,8 @@ final class ProcessRecord {
      * pid up again.
      */
     volatile boolean ended;
+    /** ledger thread: when a reap of it was first put off for its undrained connections (nanoTime); 0 = never */
+    long reapPutOffSinceNanos;
     /** reaped or ended since the last cut: the next batch deletes all its segments */
     boolean endedInBatch;
     /** processes it has allocated a key of, or that allocated one of its keys, already logged; null when none */
