@@ -281,7 +281,11 @@ class ProcessTagsTest {
     private int start(TestDaemon daemon, Map<String, String> environment, String... options) throws Exception {
         HoldClient client = HoldClient.startWithEnvironment(environment, daemon.socket(), options);
         clients.add(client);
-        return client.awaitReady(STARTUP);
+        int pid = client.awaitReady(STARTUP);
+        // sent is not yet seen: the order of first sightings (ps) is the order of start only once each is tracked
+        Await.until("pid " + pid + " is tracked", () -> Cli.throughDaemon(daemon.database(), "ps", "--format", "csv")
+                .out().lines().anyMatch(line -> line.startsWith(pid + ",")));
+        return pid;
     }
 
     private static List<String> tagRows(TestDaemon daemon, int pid) {
