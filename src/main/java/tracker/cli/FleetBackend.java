@@ -36,10 +36,12 @@ final class FleetBackend implements Backend {
 
     /**
      * @param hostNames the hosts to answer for; all when empty
+     * @param views     whether to show the store as a host's own schema ({@link FleetViews}),
+     *                  for the query commands' SQL; without, the store's tables are seen as they are
      * @throws DatabaseUnavailableException when the server cannot be reached or refuses the login
      * @throws UnknownHostsException        when a name in {@code hostNames} is no host of the store
      */
-    static FleetBackend open(FleetUrl url, List<String> hostNames) {
+    static FleetBackend open(FleetUrl url, List<String> hostNames, boolean views) {
         Connection connection;
         try {
             // the driver itself, not DriverManager: the shaded jar's service files name H2's driver
@@ -53,7 +55,9 @@ final class FleetBackend implements Backend {
         try {
             List<FleetHost> all = hostsOf(connection);
             List<FleetHost> chosen = chosen(all, hostNames);
-            FleetViews.create(connection, chosen.stream().map(FleetHost::id).toList());
+            if (views) {
+                FleetViews.create(connection, chosen.stream().map(FleetHost::id).toList());
+            }
             try (Statement statement = connection.createStatement()) {
                 statement.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
                 statement.execute("SET statement_timeout = " + STATEMENT_TIMEOUT_MS);

@@ -25,6 +25,12 @@ final class FleetScope {
         return List.copyOf(hosts.values());
     }
 
+    /** The name of the host of the store's {@code host_id}; null for one not in scope. */
+    String nameOfHost(int hostId) {
+        FleetHost host = hosts.get(hostId);
+        return host == null ? null : host.name();
+    }
+
     /** The name of the host a fleet id (of a process or a reap) belongs to. */
     String hostOf(long fleetId) {
         FleetHost host = hosts.get(FleetHost.hostIdOf(fleetId));

@@ -62,6 +62,15 @@ abstract class QueryCommand implements Callable<Integer> {
         return !writes();
     }
 
+    /**
+     * Whether, on a fleet store, the command's SQL sees the store as a host's own schema
+     * ({@link FleetViews}): every command but {@code sql}, whose user writes SQL for the
+     * store's own tables.
+     */
+    boolean fleetAsLocalSchema() {
+        return true;
+    }
+
     /** Why a command that does not read a fleet store refuses one, for its one line. */
     String whyNotOnFleet() {
         return "which only copies the hosts' records: run it on the host";
@@ -105,7 +114,7 @@ abstract class QueryCommand implements Callable<Integer> {
         }
         Backend backend;
         try {
-            backend = FleetBackend.open(fleet.get(), hosts);
+            backend = FleetBackend.open(fleet.get(), hosts, fleetAsLocalSchema());
         } catch (FleetBackend.UnknownHostsException e) {
             throw usage("--host: " + e.getMessage());
         }

@@ -29,7 +29,9 @@ import tracker.store.QueryTextCheck;
  * FOR UPDATE that privileges let through), and bounded in time, rows and bytes. Rows stream to
  * the output as the database computes them (CSV, JSON); a table holds at most
  * {@link #TABLE_ROWS}. Whatever the query throws, an OutOfMemoryError included, fails this
- * command alone. Not thread-safe (one instance per command).
+ * command alone. On a fleet store the wall is PostgreSQL's: a READ ONLY transaction and the
+ * role's privileges ({@link FleetSqlRun}, {@link FleetQueryCheck}). Not thread-safe (one
+ * instance per command).
  */
 @Command(name = "sql",
         description = {"Runs one read-only SQL query (SELECT ...) and prints its rows. The schema is in the README.",
@@ -37,19 +39,17 @@ import tracker.store.QueryTextCheck;
                         + " transaction that is rolled back. Refused (exit 2): more than one statement, anything"
                         + " but SELECT, WITH ... SELECT, TABLE, VALUES or EXPLAIN of those, FOR UPDATE, and calls"
                         + " of REPEAT, SPACE, LPAD, RPAD, SECURE_RAND, EXPAND and HASH.",
-                "Limits (exit 3 when exceeded): 30 s, 1,000,000 rows, 64 MiB of output, 10,000 rows as a table."})
+                "Limits (exit 3 when exceeded): 30 s, 1,000,000 rows, 64 MiB of output, 10,000 rows as a table.",
+                "On a fleet store (--db postgresql://...): the store's own tables, in a READ ONLY transaction, as the"
+                        + " URL's role (give it SELECT only); the same statements are refused, and FOR SHARE,"
+                        + " INSERT / UPDATE / DELETE / MERGE in a WITH, and SELECT ... INTO."})
 final class SqlCommand extends QueryCommand {
 
+    /** On a fleet store the query reads the store's own tables, each row with its host_id (see the README). */
     @Override
-    boolean readsFleet() {
+    boolean fleetAsLocalSchema() {
         return false;
     }
-
-    @Override
-    String whyNotOnFleet() {
-        return "tracker sql does not read one yet: use psql as a read-only role";
-    }
-
 
     static final Duration TIME_LIMIT = Duration.ofSeconds(30);
     static final long MAX_ROWS = 1_000_000;
@@ -69,7 +69,7 @@ final class SqlCommand extends QueryCommand {
     Long maxRows;
 
     /** A limit was reached: the command fails with this line (exit 3). */
-    private static final class LimitReached extends Exception {
+    static final class LimitReached extends Exception {
         LimitReached(String message) {
             super(message, null, false, false);
         }
@@ -79,6 +79,10 @@ final class SqlCommand extends QueryCommand {
     void checkOptions() {
         timeLimit();
         rowLimit();
+        if (!hosts.isEmpty() && database.fleet().isPresent()) {
+            throw usage("--host: tracker sql reads the fleet store's tables as they are, every row with its host_id;"
+                    + " pick hosts in the query (JOIN hosts USING (host_id) WHERE host_name = ...)");
+        }
     }
 
     @Override
@@ -86,6 +90,9 @@ final class SqlCommand extends QueryCommand {
         Duration time = timeLimit();
         long rowLimit = rowLimit();
         String sql = withoutFinalSemicolon(query);
+        if (backend.fleet().isPresent()) {
+            return backend.withConnection(connection -> runOnFleet(connection, sql, time, rowLimit));
+        }
         // before H2 parses it: parsing already folds constant calls such as REPEAT('a', 1000000000)
         QueryTextCheck.check(sql);
         try (Connection reader = backend.readerConnection()) {
@@ -105,6 +112,41 @@ final class SqlCommand extends QueryCommand {
             throw usage("query failed: " + message);
         }
     }
+
+    /**
+     * On a fleet store (PostgreSQL): the store's role and a READ ONLY transaction are the wall
+     * ({@link FleetSqlRun}); what the server refuses for either is a refusal (exit 2), as the
+     * reader's privileges are on H2.
+     */
+    private int runOnFleet(Connection connection, String sql, Duration time, long rowLimit) throws SQLException {
+        FleetQueryCheck.check(connection, sql);
+        try {
+            FleetSqlRun.run(connection, sql, time, rows -> copy(rows, rowLimit));
+            return ExitCode.OK;
+        } catch (FleetSqlRun.TimedOut e) {
+            return failed("the query ran longer than " + text(time) + " and was cancelled on the server");
+        } catch (LimitReached e) {
+            return failed(e.getMessage());
+        } catch (OutOfMemoryError e) {
+            return failed("the query's rows needed more memory than the process has; it was stopped");
+        } catch (SQLException e) {
+            String state = String.valueOf(e.getSQLState());
+            if (state.startsWith("08")) {
+                throw e; // the connection failed: the store is unavailable (exit 3)
+            }
+            String message = FleetBackend.reason(e);
+            if (REFUSED_STATES.contains(state)) {
+                throw new RefusedQueryException("refused: " + message + " (tracker sql only reads)");
+            }
+            throw usage("query failed: " + message);
+        }
+    }
+
+    /**
+     * What PostgreSQL answers a query that would write: in a read-only transaction (a table, a
+     * sequence), making it read-write, or beyond the role's privileges.
+     */
+    private static final java.util.Set<String> REFUSED_STATES = java.util.Set.of("25006", "25001", "42501");
 
     private int runAsReader(Connection reader, String sql, Duration time, long rowLimit) throws SQLException {
         // one snapshot for the whole query: the views over the live set read through their own
@@ -160,11 +202,15 @@ final class SqlCommand extends QueryCommand {
 
     private void copy(ResultSet rows, long rowLimit) throws SQLException, LimitReached {
         ResultSetMetaData meta = rows.getMetaData();
+        // PostgreSQL's OTHER (interval, uuid, json, ...) is the server's text; H2's a Java object
+        boolean postgres = meta.isWrapperFor(org.postgresql.PGResultSetMetaData.class);
         List<String> columns = new ArrayList<>();
         int[] types = new int[meta.getColumnCount()];
         for (int c = 1; c <= types.length; c++) {
             columns.add(meta.getColumnLabel(c).toLowerCase(Locale.ROOT));
-            types[c - 1] = meta.getColumnType(c);
+            // PostgreSQL's driver calls a timestamptz a TIMESTAMP: print it as an instant, as on H2
+            types[c - 1] = "timestamptz".equals(meta.getColumnTypeName(c)) ? Types.TIMESTAMP_WITH_TIMEZONE
+                    : postgres && meta.getColumnType(c) == Types.OTHER ? Types.VARCHAR : meta.getColumnType(c);
         }
         boolean table = format() == Format.TABLE;
         long limit = table ? Math.min(rowLimit, TABLE_ROWS) : rowLimit;
@@ -208,7 +254,7 @@ final class SqlCommand extends QueryCommand {
     private static Object cell(ResultSet rows, int column, int type) throws SQLException {
         switch (type) {
             case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT, Types.REAL, Types.FLOAT, Types.DOUBLE,
-                    Types.BOOLEAN -> {
+                    Types.BOOLEAN, Types.BIT -> { // BIT: PostgreSQL's driver's boolean
                 return rows.getObject(column);
             }
             case Types.NUMERIC, Types.DECIMAL -> {

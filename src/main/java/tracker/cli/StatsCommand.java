@@ -22,7 +22,8 @@ import tracker.store.Queries;
         description = {"Totals per device and memory kind now; counts of processes, events, reaps, malformed frames "
                 + "and unknown frees; and, while the daemon runs, its commit lag and queue depth.",
                 "With --since and/or --until, also each device's peak live bytes per kind and type in that span, "
-                        + "over all processes.",
+                        + "over all processes; on a fleet store per host and to the minute (every minute that overlaps"
+                        + " the span counts whole).",
                 "Where a device's size is known (serve --device-info, else the driver's card type in sysfs), its "
                         + "DRAM and L1 used, capacity and percent.",
                 "JSON: {\"devices\": [...], \"capacity\": [...], \"counters\": {...}, \"daemon\": {...} or null}, "
@@ -52,11 +53,10 @@ final class StatsCommand extends QueryCommand {
         }
         boolean withPeaks = since != null || until != null;
         FleetScope fleet = fleetScope();
-        if (fleet != null && withPeaks) {
-            throw usage("--since and --until: a fleet store keeps device peaks per host and minute, which stats does"
-                    + " not read yet; ask each host, or tracker sql on it");
-        }
-        Report peaks = new Report("device_id", "kind", "type", "peak_bytes", "peak_at");
+        // on a fleet store: the hosts' peaks per minute (usage_minutes), with the host first
+        Report peaks = fleet != null && withPeaks
+                ? backend.withConnection(connection -> FleetDevicePeaks.read(connection, fleet, since, until))
+                : new Report("device_id", "kind", "type", "peak_bytes", "peak_at");
         Report devices = new Report("device_id", "kind", "type", "records", "bytes");
         Report[] perHost = {devices}; // on a fleet store, with the host first
         Map<String, Object> counters = new LinkedHashMap<>();
@@ -84,7 +84,7 @@ final class StatsCommand extends QueryCommand {
                 devices.add(key.get(1), key.get(2), key.get(3), group[0], new Bytes(group[1]));
             });
             perHost[0] = fleet == null ? devices : devices.withFirst(FleetScope.COLUMN, hostsOfDevices);
-            if (withPeaks) {
+            if (withPeaks && fleet == null) {
                 for (tracker.store.PeakRow peak : tracker.store.StoredPeaks.devicePeaks(handle,
                         since == null ? null : tracker.store.Times.micros(since),
                         until == null ? null : tracker.store.Times.micros(until))) {
@@ -165,7 +165,8 @@ final class StatsCommand extends QueryCommand {
             out().println();
         }
         if (peaks != null) {
-            String span = "Peaks" + (since == null ? "" : " from " + since) + (until == null ? " to now" : " to " + until);
+            String span = "Peaks" + (since == null ? "" : " from " + since) + (until == null ? " to now" : " to " + until)
+                    + (shipping == null ? "" : ", by the minute");
             if (peaks.isEmpty()) {
                 out().println(span + ": none.");
             } else {
@@ -195,7 +196,7 @@ final class StatsCommand extends QueryCommand {
     private void printCsv(Report devices, Report capacity, Map<String, Object> counters, Map<String, Object> live,
                           Report peaks, Report shipping) {
         if (shipping != null) {
-            printFleetCsv(devices, counters, shipping);
+            printFleetCsv(devices, counters, peaks, shipping);
             return;
         }
         Report rows = new Report("section", "name", "device_id", "kind", "type", "value");
@@ -223,12 +224,21 @@ final class StatsCommand extends QueryCommand {
         out().flush();
     }
 
-    /** As on a host's own database, with {@code host} first: empty for the fleet's counters; then each host's lag. */
-    private void printFleetCsv(Report devices, Map<String, Object> counters, Report shipping) {
+    /**
+     * As on a host's own database, with {@code host} first: empty for the fleet's counters; then
+     * each host's lag. {@code peaks}: {@link FleetDevicePeaks#COLUMNS}, or null without a span.
+     */
+    private void printFleetCsv(Report devices, Map<String, Object> counters, Report peaks, Report shipping) {
         Report rows = new Report("host", "section", "name", "device_id", "kind", "type", "value");
         for (Object[] row : devices.rows()) {
             rows.add(row[0], "device", "records", row[1], row[2], row[3], row[4]);
             rows.add(row[0], "device", "bytes", row[1], row[2], row[3], row[5]);
+        }
+        if (peaks != null) {
+            for (Object[] row : peaks.rows()) {
+                rows.add(row[0], "peak", "peak_bytes", row[1], row[2], row[3], row[4]);
+                rows.add(row[0], "peak", "peak_at", row[1], row[2], row[3], row[5]);
+            }
         }
         counters.forEach((name, value) -> rows.add(null, "counter", name, null, null, null, value));
         for (Object[] row : shipping.rows()) {

@@ -229,10 +229,9 @@ class FleetQueryTest {
     }
 
     @Test
-    void reapPruneSqlAndCheckAreRefusedOnTheFleet() {
+    void reapPruneAndCheckAreRefusedOnTheFleet() {
         for (String[] args : List.of(new String[] {"reap", "--db", url},
-                new String[] {"prune", "--older-than", "1d", "--db", url}, new String[] {"sql", "--db", url,
-                        "SELECT 1"}, new String[] {"check", "--db", url})) {
+                new String[] {"prune", "--older-than", "1d", "--db", url}, new String[] {"check", "--db", url})) {
             Cli.Result refused = Cli.onFile(args);
             assertEquals(ExitCode.USAGE, refused.exit(), refused.err());
             assertEquals(1, refused.err().lines().count(), refused.err());
