@@ -40,9 +40,12 @@ final class ShipmentReader {
     static final String MINUTE_COLUMNS = "minute, device_id, kind, type, peak_bytes, peak_at";
 
     private final Database database;
+    /** how many device_peaks windows one shipment reads ({@link #MAX_PEAK_WINDOWS} but in tests) */
+    private final int maxPeakWindows;
 
-    ShipmentReader(Database database) {
+    ShipmentReader(Database database, int maxPeakWindows) {
         this.database = database;
+        this.maxPeakWindows = maxPeakWindows;
     }
 
     Shipment read(ShipState state, long nowMicros) throws SQLException {
@@ -196,9 +199,9 @@ final class ShipmentReader {
     }
 
     /** The peak of each minute, per device, kind and type, from the commit windows of device_peaks. */
-    private static void readUsage(Connection local, ShipState state, Shipment out) throws SQLException {
+    private void readUsage(Connection local, ShipState state, Shipment out) throws SQLException {
         List<Object[]> windows = Rows.read(local, "SELECT window_start, device_id, kind, type, peak_bytes, peak_at"
-                + " FROM device_peaks WHERE window_start >= ? ORDER BY window_start LIMIT " + MAX_PEAK_WINDOWS,
+                + " FROM device_peaks WHERE window_start >= ? ORDER BY window_start LIMIT " + maxPeakWindows,
                 FleetConnection.utc(out.minuteMark));
         Map<List<Object>, Object[]> minutes = new LinkedHashMap<>();
         for (Object[] window : windows) {
