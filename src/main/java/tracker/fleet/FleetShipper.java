@@ -28,6 +28,12 @@ public final class FleetShipper implements Runnable, AutoCloseable {
     static final long MAX_RETRY_MS = 5_000;
     /** How often an idle shipper tells the store it is caught up (hosts.caught_up_at). */
     static final long CAUGHT_UP_EVERY_MICROS = 1_000_000;
+    /**
+     * System property: how many device_peaks windows one shipment reads at most (default
+     * {@value ShipmentReader#MAX_PEAK_WINDOWS}). For tests: a small bound stands in for a minute
+     * of more windows than the default, which takes many minutes of load to produce.
+     */
+    public static final String PEAK_WINDOWS_PROPERTY = "tracker.ship.peak-windows";
 
     private final ShipTarget target;
     private final Database database;
@@ -52,7 +58,8 @@ public final class FleetShipper implements Runnable, AutoCloseable {
         this.database = database;
         this.log = log;
         this.nowMicros = nowMicros;
-        this.reader = new ShipmentReader(database);
+        this.reader = new ShipmentReader(database,
+                Math.max(1, Integer.getInteger(PEAK_WINDOWS_PROPERTY, ShipmentReader.MAX_PEAK_WINDOWS)));
         this.startedAtMicros = nowMicros.getAsLong();
     }
 

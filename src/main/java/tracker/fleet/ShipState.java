@@ -19,7 +19,11 @@ final class ShipState {
     long chunkMark;
     long reapMark;
     long processMark;
-    /** the start of the last minute of usage shipped (micros); it is shipped again until it is over */
+    /**
+     * A minute start (micros): the usage of every minute before it is in the store whole. This
+     * minute is read again by every shipment: it is the last one shipped, perhaps still running,
+     * or the one after a minute read whole.
+     */
     long minuteMark;
     /** not-ended processes the store has, and the fingerprint of the row shipped ("" if unknown) */
     final Map<Long, String> openProcesses = new HashMap<>();

@@ -34,6 +34,8 @@ final class Shipment {
     /** local counters whose value the store does not have yet (name, total) */
     final List<Object[]> counters = new ArrayList<>();
     long minuteMark;
+    /** the minute mark this shipment was read from: moving it is something to write */
+    private final long minuteMarkRead;
     /** events in the shipped chunks */
     long events;
 
@@ -43,11 +45,17 @@ final class Shipment {
         this.reapMark = state.reapMark;
         this.processMark = state.processMark;
         this.minuteMark = state.minuteMark;
+        this.minuteMarkRead = state.minuteMark;
     }
 
-    /** Nothing to write but, perhaps, the minute still running (shipped again until it ends). */
+    /**
+     * Nothing to write but, perhaps, the minute still running (shipped again until it ends). A
+     * minute mark that moves is not nothing: a minute read whole may have been shipped already
+     * as it ran, with the same peaks, and the mark must still move past it.
+     */
     boolean isEmpty() {
         return chunks.isEmpty() && reaps.isEmpty() && processes.isEmpty() && segmentInserts.isEmpty()
-                && segmentDeletes.isEmpty() && usageMinutes.isEmpty() && counters.isEmpty();
+                && segmentDeletes.isEmpty() && usageMinutes.isEmpty() && counters.isEmpty()
+                && minuteMark == minuteMarkRead;
     }
 }

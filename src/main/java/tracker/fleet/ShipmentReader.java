@@ -1,8 +1,12 @@
 package tracker.fleet;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import tracker.store.Database;
+import tracker.store.Times;
 
 /**
  * Reads from the local file, in one snapshot, what the fleet store does not have yet: the
@@ -24,6 +29,7 @@ final class ShipmentReader {
     static final int MAX_REAPS = 200;
     static final int MAX_PROCESSES = 2_000;
     static final int MAX_SEGMENTS = 500;
+    /** a bound that cuts into a minute is stretched to its end (see readUsage) */
     static final int MAX_PEAK_WINDOWS = 50_000;
 
     static final String CHUNK_COLUMNS = "id, process_id, pid, first_at, last_at, event_count, encoding, data";
@@ -40,9 +46,12 @@ final class ShipmentReader {
     static final String MINUTE_COLUMNS = "minute, device_id, kind, type, peak_bytes, peak_at";
 
     private final Database database;
+    /** how many device_peaks windows one shipment reads ({@link #MAX_PEAK_WINDOWS} but in tests) */
+    private final int maxPeakWindows;
 
-    ShipmentReader(Database database) {
+    ShipmentReader(Database database, int maxPeakWindows) {
         this.database = database;
+        this.maxPeakWindows = maxPeakWindows;
     }
 
     Shipment read(ShipState state, long nowMicros) throws SQLException {
@@ -195,22 +204,39 @@ final class ShipmentReader {
         return row[8] + "|" + row[9] + "|" + row[10] + "|" + row[11] + "|" + row[12];
     }
 
-    /** The peak of each minute, per device, kind and type, from the commit windows of device_peaks. */
-    private static void readUsage(Connection local, ShipState state, Shipment out) throws SQLException {
-        List<Object[]> windows = Rows.read(local, "SELECT window_start, device_id, kind, type, peak_bytes, peak_at"
-                + " FROM device_peaks WHERE window_start >= ? ORDER BY window_start LIMIT " + MAX_PEAK_WINDOWS,
-                FleetConnection.utc(out.minuteMark));
+    /**
+     * The peak of each minute, per device, kind and type, from the commit windows of device_peaks,
+     * from the minute mark on.
+     *
+     * <p>A shipment reads at most {@link #maxPeakWindows} windows, but always ends on a whole
+     * minute: when the bound cuts into the last minute read, that minute is read again whole. Else
+     * a minute of more windows than the bound (a short commit interval on a host of many devices)
+     * would be read from its start, up to the bound, by every shipment: its later, higher windows
+     * never shipped, nor any minute after it. One minute's windows are bounded by the commit
+     * interval and the device groups, and they are folded into their peaks as they are read, so
+     * what is held here stays one row per minute, device, kind and type.
+     */
+    private void readUsage(Connection local, ShipState state, Shipment out) throws SQLException {
         Map<List<Object>, Object[]> minutes = new LinkedHashMap<>();
-        for (Object[] window : windows) {
-            OffsetDateTime start = (OffsetDateTime) window[0];
-            OffsetDateTime minute = start.withOffsetSameInstant(java.time.ZoneOffset.UTC)
-                    .truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-            List<Object> key = List.of(minute.toInstant(), window[1], window[2], window[3]);
-            Object[] known = minutes.get(key);
-            if (known == null || Rows.asLong(window[4]) > Rows.asLong(known[4])) {
-                minutes.put(key, new Object[] {minute, window[1], window[2], window[3], window[4], window[5]});
-            }
-            out.minuteMark = Math.max(out.minuteMark, tracker.store.Times.micros(minute.toInstant()));
+        Folded read = fold(local, minutes, "window_start >= ? ORDER BY window_start LIMIT " + maxPeakWindows,
+                FleetConnection.utc(out.minuteMark));
+        if (read.windows() == maxPeakWindows) {
+            Instant cut = read.lastMinute();
+            Instant next = cut.plus(1, ChronoUnit.MINUTES);
+            minutes.keySet().removeIf(key -> key.get(0).equals(cut));
+            fold(local, minutes, "window_start >= ? AND window_start < ? ORDER BY window_start",
+                    Times.utc(cut), Times.utc(next));
+            // Windows are committed in the order of their start, so a later minute in this
+            // snapshot means this one is over: shipped whole now, it is never read again, and the
+            // mark moves past it (to a minute nothing was shipped of yet). A minute still
+            // running stays the mark, shipped again until it is over, as when no bound cuts it.
+            boolean over = !Rows.read(local, "SELECT 1 FROM device_peaks WHERE window_start >= ? LIMIT 1",
+                    Times.utc(next)).isEmpty();
+            out.minuteMark = Times.micros(over ? next : cut);
+            out.limited |= over;
+        } else if (read.windows() > 0) {
+            // the last minute read may still be running: it is the mark, read again next time
+            out.minuteMark = Times.micros(read.lastMinute());
         }
         minutes.forEach((key, row) -> {
             Long shipped = state.minutePeaks.get(key);
@@ -218,5 +244,45 @@ final class ShipmentReader {
                 out.usageMinutes.add(row);
             }
         });
+    }
+
+    /** How many windows {@link #fold} read, and the minute of the last. */
+    private record Folded(int windows, Instant lastMinute) {
+    }
+
+    /**
+     * Folds the windows {@code where} selects into the peak of their minute, per device, kind and
+     * type: the highest, at the first window (in the order read) that reached it. Row by row from
+     * the result set, so that a minute of many windows is not held here as many rows.
+     */
+    private static Folded fold(Connection local, Map<List<Object>, Object[]> minutes, String where,
+                               Object... params) throws SQLException {
+        int windows = 0;
+        Instant lastMinute = null;
+        try (PreparedStatement query = local.prepareStatement("SELECT window_start, device_id, kind, type,"
+                + " peak_bytes, peak_at FROM device_peaks WHERE " + where)) {
+            for (int i = 0; i < params.length; i++) {
+                query.setObject(i + 1, params[i]);
+            }
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    Instant minute = rows.getObject(1, OffsetDateTime.class).toInstant()
+                            .truncatedTo(ChronoUnit.MINUTES);
+                    Object device = rows.getObject(2);
+                    Object kind = rows.getObject(3);
+                    Object type = rows.getObject(4);
+                    long peak = rows.getLong(5);
+                    List<Object> key = List.of(minute, device, kind, type);
+                    Object[] known = minutes.get(key);
+                    if (known == null || peak > Rows.asLong(known[4])) {
+                        minutes.put(key, new Object[] {Times.utc(minute), device, kind, type, peak,
+                                rows.getObject(6, OffsetDateTime.class)});
+                    }
+                    windows++;
+                    lastMinute = minute;
+                }
+            }
+        }
+        return new Folded(windows, lastMinute);
     }
 }

@@ -47,9 +47,19 @@ final class ChildServe implements AutoCloseable {
      * @param options more {@code serve} options
      */
     static ChildServe start(List<String> wrapper, Path socket, Path database, String... options) throws IOException {
+        return start(wrapper, List.of(), socket, database, options);
+    }
+
+    /**
+     * Like {@link #start(List, Path, Path, String...)}, with more options for the JVM (system
+     * properties, {@code -D...}).
+     */
+    static ChildServe start(List<String> wrapper, List<String> jvmOptions, Path socket, Path database,
+                            String... options) throws IOException {
         List<String> command = new ArrayList<>(wrapper);
-        command.addAll(List.of(java(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-cp", classpath(), "tracker.cli.Main", "serve", "--socket", socket.toString(),
+        command.addAll(List.of(java(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath(), "tracker.cli.Main", "serve", "--socket", socket.toString(),
                 "--db", database.toString()));
         command.addAll(List.of(options));
         ChildServe serve = new ChildServe(ChildProcess.start(command), socket, database);
