@@ -4,6 +4,7 @@
 # Each of REPEATS rounds, on fresh daemons and databases:
 #   1. baseline: `tracker serve` without --ship-to; allocgen -k K -b B (-w WINDOW, -v 3, one
 #      device) is run back to back for DURATION seconds; ingest rate = messages / seconds;
+#      `stats` is read every SAMPLE_S meanwhile, as in step 2;
 #   2. shipping: the same against `tracker serve --ship-to` a real PostgreSQL (Debian's
 #      package, a cluster made here with initdb, on a free port of 127.0.0.1); meanwhile
 #      `stats` is read every SAMPLE_S through the command socket for ship_lag_ms;
@@ -14,9 +15,14 @@
 # of the same round, the worst and median ship lag during the load, the catch-up, and
 # whether the store held exactly the local events.
 #
+# STORE=stopped: the store is frozen (SIGSTOP, the server and its backends) for the whole load
+# of step 2 and thawed after it: a store that accepts and never answers, which uses no CPU of
+# this machine, so the ratio shows what shipping itself costs ingest; step 3 then measures the
+# catch-up from the whole load's backlog.
+#
 # Usage: bench/ship.sh        (REPEATS x 2 x DURATION s, plus start-ups: ~7 minutes by default)
 # Knobs (environment): REPEATS=3 DURATION=60 K=4 B=64 WINDOW=1000 N=200000 (messages per client
-#   per allocgen run) SAMPLE_S=0.5 SERVE_OPTS="" TRACKER_JAR=path TRACKER_LABEL=text
+#   per allocgen run) SAMPLE_S=0.5 STORE=live|stopped SERVE_OPTS="" TRACKER_JAR=path TRACKER_LABEL=text
 # Targets: ship lag <= 5 s throughout; the store holds exactly the events the local file does.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -28,6 +34,8 @@ WINDOW="${WINDOW:-1000}"
 N="${N:-200000}"
 SAMPLE_S="${SAMPLE_S:-0.5}"
 SERVE_OPTS="${SERVE_OPTS:-}"
+STORE="${STORE:-live}"
+case "$STORE" in live | stopped) ;; *) die "STORE is live or stopped, not $STORE" ;; esac
 
 pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 [ -x "$pg_bin/initdb" ] || die "no PostgreSQL server (Debian: apt-get install postgresql)"
@@ -60,6 +68,13 @@ start_postgres() {
 
 pg() { psql -h 127.0.0.1 -p "$pg_port" -U tracker -d "$1" -Atqc "$2"; }
 
+# freeze_store / thaw_store: SIGSTOP / SIGCONT to the server and every backend it has forked
+freeze_store() {
+    frozen=("$pg_pid" $(pgrep -P "$pg_pid"))
+    kill -STOP "${frozen[@]}"
+}
+thaw_store() { kill -CONT "${frozen[@]}" 2>/dev/null || true; }
+
 # local_sql QUERY: one number from the running daemon's database
 local_sql() { ctl sql --db "$daemon_db" --format csv "$1" | tail -1; }
 
@@ -83,10 +98,30 @@ log "product $product_label; PostgreSQL $("$pg_bin/postgres" --version | awk '{p
 mkdir -p "$bench/out"
 raw="$bench/out/ship-$(date +%Y%m%d-%H%M%S).txt"
 
+# sample_lag FILE: ship_lag_ms from `stats` every SAMPLE_S, in the background; sets $sampler.
+# Both phases sample, so that the ratio compares shipping, not the cost of asking for stats.
+sample_lag() {
+    ( while :; do
+          ctl stats --db "$daemon_db" --format json 2>/dev/null | python3 -c 'import json, sys
+d = json.load(sys.stdin).get("daemon") or {}
+print(d.get("ship_lag_ms", "?"))' 2>/dev/null || true
+          sleep "$SAMPLE_S"
+      done ) >"$1" &
+    sampler=$!
+    started_pids+=("$sampler")
+}
+
+stop_sampling() {
+    kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+    forget_pid "$sampler"
+}
+
 for round in $(seq 1 "$REPEATS"); do
     # 1. baseline
     start_daemon "base$round" $SERVE_OPTS
+    sample_lag "$work/base-lags$round.txt"
     read -r msgs secs < <(load)
+    stop_sampling
     base_rate=$(python3 -c "print(round($msgs / $secs))")
     stop_daemon
 
@@ -96,18 +131,20 @@ for round in $(seq 1 "$REPEATS"); do
     start_daemon "ship$round" --ship-to "postgresql://tracker@127.0.0.1:$pg_port/$db" --host-name "bench$round" \
         $SERVE_OPTS
     lags="$work/lags$round.txt"
-    ( while :; do
-          ctl stats --db "$daemon_db" --format json 2>/dev/null | python3 -c 'import json, sys
-d = json.load(sys.stdin).get("daemon") or {}
-print(d.get("ship_lag_ms", "?"))' 2>/dev/null || true
-          sleep "$SAMPLE_S"
-      done ) >"$lags" &
-    sampler=$!
-    started_pids+=("$sampler")
+    sample_lag "$lags"
+    if [ "$STORE" = stopped ]; then
+        # once the shipper has made the store's schema and shipped something, so that it is connected
+        deadline=$((SECONDS + 60))
+        until [ "$(pg "$db" "SELECT COUNT(*) FROM hosts" 2>/dev/null)" = 1 ]; do
+            [ $SECONDS -lt $deadline ] || die "the daemon did not reach the store within 60 s"
+            sleep 0.1
+        done
+        freeze_store
+    fi
     read -r msgs secs < <(load)
     load_end="$(now)"
-    kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
-    forget_pid "$sampler"
+    [ "$STORE" = stopped ] && thaw_store
+    stop_sampling
     ship_rate=$(python3 -c "print(round($msgs / $secs))")
 
     # 3. catch-up and comparison (local: every event committed first)
@@ -153,7 +190,7 @@ print(round(max(v) / 1000, 2) if v else "?")' "$lags")
 done
 
 echo
-echo "bench/ship.sh: product $product_label, k=$K b=$B window=$WINDOW, $DURATION s of load per run, $REPEATS rounds"
+echo "bench/ship.sh: product $product_label, store $STORE, k=$K b=$B window=$WINDOW, $DURATION s of load per run, $REPEATS rounds"
 for name in ratio lag_max_s lag_median_s catch_up_s; do
     printf '  median %-14s %s\n' "$name" "$(sed -n "s/.*\b$name=\([^ ]*\).*/\1/p" "$raw" | tail -n "$REPEATS" | median)"
 done
