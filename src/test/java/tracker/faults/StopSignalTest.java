@@ -25,7 +25,9 @@ class StopSignalTest {
     @ParameterizedTest
     @ValueSource(strings = {"TERM", "INT"})
     void stopSignalCommitsEverythingAndExitsZero(String signal) throws Exception {
-        try (ChildServe serve = ChildServe.start(List.of(), directory.resolve("t.sock"),
+        // a shell that starts commands in the background makes them ignore SIGINT, and a JVM
+        // keeps an ignored SIGINT ignored: the daemon starts with the signal's default action
+        try (ChildServe serve = ChildServe.start(List.of("env", "--default-signal=INT"), directory.resolve("t.sock"),
                 directory.resolve("db").resolve("tracker"))) {
             try (WireClient client = WireClient.connect(serve.socket())) {
                 Frame[] frames = new Frame[500];
