@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The shared load generator, {@code tools/allocgen.c} of the shared folder beside the checkout
- * ({@code $SHARED}, else {@code ../shared}, as the reliability scripts find it), compiled once
- * per test JVM with the system C compiler into a temporary directory.
+ * The load generator {@code src/test/c/allocgen.c} (a copy of the team's shared
+ * {@code tools/allocgen.c}, kept here so that a clone alone runs every test), compiled once per
+ * test JVM with the system C compiler into a temporary directory.
  *
  * <p>Its clients are deterministic (see the source's header): the {@code s}-th allocation of a
  * client is {@code base * (1 + s % 7)} bytes, of DRAM for even {@code s} and of L1 for odd ones;
@@ -30,12 +30,9 @@ public final class AllocGen {
         if (binary != null) {
             return binary;
         }
-        String shared = System.getenv("SHARED");
-        Path root = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-        Path source = (shared != null && !shared.isEmpty() ? Path.of(shared) : root.resolve("../shared"))
-                .resolve("tools/allocgen.c").normalize();
+        Path source = Path.of(System.getProperty("basedir", ".")).resolve("src/test/c/allocgen.c").toAbsolutePath();
         if (!Files.isRegularFile(source)) {
-            throw new IOException("allocgen source not found at " + source + " (set SHARED to the shared folder)");
+            throw new IOException("allocgen source not found at " + source);
         }
         Path directory = Files.createTempDirectory("allocgen");
         Path output = directory.resolve("allocgen");
