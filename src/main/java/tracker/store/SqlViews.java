@@ -54,14 +54,19 @@ public final class SqlViews {
         if (isColumnList(connection)) {
             return SharedRows.of(recordColumns("process_id"));
         }
-        return SharedRows.of(ViewRowsCache.rows(connection, "allocations", () -> {
+        return SharedRows.of(liveRows(connection));
+    }
+
+    /** Every live record as {@code connection} sees it: a result of its own over rows decoded once per snapshot. */
+    static SimpleResult liveRows(Connection connection) throws SQLException {
+        return ViewRowsCache.rows(connection, "allocations", () -> {
             SimpleResult all = recordColumns("process_id");
             for (LiveRow row : LiveSegments.readAllRows(connection)) {
                 all.addRow(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(), row.size(),
                         row.refCount(), row.processId(), row.allocatedAtMicros()));
             }
             return all;
-        }));
+        });
     }
 
     /** Table function: every record held by a reaped process, with its reap's id. */
@@ -69,7 +74,12 @@ public final class SqlViews {
         if (isColumnList(connection)) {
             return SharedRows.of(recordColumns("reap_id"));
         }
-        return SharedRows.of(ViewRowsCache.rows(connection, "reaped_allocations", () -> {
+        return SharedRows.of(reapedRows(connection));
+    }
+
+    /** Every record held by a reaped process as {@code connection} sees it, like {@link #liveRows}. */
+    static SimpleResult reapedRows(Connection connection) throws SQLException {
+        return ViewRowsCache.rows(connection, "reaped_allocations", () -> {
             SimpleResult all = recordColumns("reap_id");
             try (PreparedStatement statement = connection.prepareStatement(
                     "SELECT reap_id, part, encoding, data FROM reap_holdings ORDER BY reap_id, part");
@@ -82,7 +92,7 @@ public final class SqlViews {
                 }
             }
             return all;
-        }));
+        });
     }
 
     /** One row as H2's own values, which H2 reads as they are. */

@@ -12,10 +12,11 @@ import org.junit.jupiter.api.io.TempDir;
 import tracker.testing.Segments;
 
 /**
- * The views over the stored blobs decode the live set once per snapshot of a session (a
- * self-join no longer decodes it once per outer row), and never show a session rows it
- * should not see: a new commit is seen by the next statement (READ COMMITTED, autocommit),
- * not by a SNAPSHOT transaction already under way.
+ * The record tables over the stored blobs ({@code allocations}, {@code reaped_allocations})
+ * decode the live set once per snapshot of a session (a self-join no longer decodes it once
+ * per outer row), are scanned in place in a join, cannot be written, and never show a session
+ * rows it should not see: a new commit is seen by the next statement (READ COMMITTED,
+ * autocommit), not by a SNAPSHOT transaction already under way.
  */
 class SqlViewsTest {
 
@@ -49,6 +50,41 @@ class SqlViewsTest {
                 assertEquals(300L * 300, count(sql, "SELECT COUNT(*) FROM allocations a, allocations b"));
                 assertEquals(300, count(sql, "SELECT COUNT(*) FROM allocations a JOIN allocations b"
                         + " ON a.buffer_id = b.buffer_id AND a.size = b.size"));
+            }
+        }
+    }
+
+    /**
+     * A view is evaluated again, and materialised, for every outer row of a join: the plan
+     * then names the view's own query for the inner side. A record table is a plain scan.
+     */
+    @Test
+    void aJoinScansTheRecordsInPlace() throws Exception {
+        try (Database database = Database.open(directory.resolve("p"), Database.Access.READ_WRITE)) {
+            addProcessHolding(database, 1, 3);
+            try (Connection connection = database.connection(); Statement sql = connection.createStatement();
+                 ResultSet plan = sql.executeQuery("EXPLAIN SELECT COUNT(*) FROM allocations a, allocations b")) {
+                plan.next();
+                String text = plan.getString(1);
+                assertEquals(2, text.split("/\\* scan \\*/", -1).length - 1, text);
+                assertEquals(false, text.contains("LIVE_ALLOCATIONS"), text);
+            }
+        }
+    }
+
+    @Test
+    void theRecordTablesCannotBeWrittenEvenByTheOwner() throws Exception {
+        try (Database database = Database.open(directory.resolve("w"), Database.Access.READ_WRITE)) {
+            addProcessHolding(database, 1, 5);
+            try (Connection connection = database.connection(); Statement sql = connection.createStatement()) {
+                for (String change : List.of(
+                        "INSERT INTO allocations VALUES ('BUFFER', 0, 1, 'DRAM', 64, 1, 1, CURRENT_TIMESTAMP)",
+                        "DELETE FROM allocations", "UPDATE allocations SET size = 0", "TRUNCATE TABLE allocations",
+                        "CREATE INDEX records_by_size ON allocations (size)")) {
+                    org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class, () -> sql.execute(change),
+                            change);
+                }
+                assertEquals(5, count(sql, "SELECT COUNT(*) FROM allocations"));
             }
         }
     }
