@@ -8,11 +8,9 @@ import org.h2.index.IndexType;
 import org.h2.message.DbException;
 import org.h2.result.Row;
 import org.h2.result.SearchRow;
-import org.h2.result.SimpleResult;
 import org.h2.result.SortOrder;
 import org.h2.table.IndexColumn;
 import org.h2.table.TableFilter;
-import org.h2.value.Value;
 
 /** The scan of a {@link RecordRowsTable}: every row, in the order decoded; no lookups. */
 final class RecordRowsIndex extends Index {
@@ -90,12 +88,13 @@ final class RecordRowsIndex extends Index {
         throw DbException.getUnsupportedException(table.getName());
     }
 
-    /** A cursor over one shallow copy of the shared rows: the values are H2's own, never copied. */
+    /** A cursor over the shared rows of a snapshot: nothing is made per row. */
     private static final class Scan implements Cursor {
-        private final SimpleResult rows;
+        private final Row[] rows;
+        private int next;
         private Row current;
 
-        Scan(SimpleResult rows) {
+        Scan(Row[] rows) {
             this.rows = rows;
         }
 
@@ -111,13 +110,8 @@ final class RecordRowsIndex extends Index {
 
         @Override
         public boolean next() {
-            if (!rows.next()) {
-                current = null;
-                return false;
-            }
-            Value[] values = rows.currentRow();
-            current = Row.get(values, SearchRow.MEMORY_CALCULATE);
-            return true;
+            current = next < rows.length ? rows[next++] : null;
+            return current != null;
         }
 
         @Override

@@ -8,7 +8,6 @@ import org.h2.index.Index;
 import org.h2.index.IndexType;
 import org.h2.message.DbException;
 import org.h2.result.Row;
-import org.h2.result.SimpleResult;
 import org.h2.table.IndexColumn;
 import org.h2.table.TableBase;
 import org.h2.table.TableType;
@@ -43,11 +42,11 @@ final class RecordRowsTable extends TableBase {
         this.scan = new RecordRowsIndex(this, IndexColumn.wrap(getColumns()));
     }
 
-    /** The rows as {@code session} sees them now: a cursor of its own over shared rows. */
-    SimpleResult rows(SessionLocal session) {
+    /** The rows as {@code session} sees them now, shared by every scan of its snapshot; read only. */
+    Row[] rows(SessionLocal session) {
         try {
             java.sql.Connection connection = session.createConnection(false);
-            return source == Source.LIVE ? SqlViews.liveRows(connection) : SqlViews.reapedRows(connection);
+            return source == Source.LIVE ? SqlViews.liveTableRows(connection) : SqlViews.reapedTableRows(connection);
         } catch (SQLException e) {
             throw DbException.convert(e);
         }
@@ -88,7 +87,7 @@ final class RecordRowsTable extends TableBase {
 
     @Override
     public long getRowCount(SessionLocal session) {
-        return rows(session).getRowCount();
+        return rows(session).length;
     }
 
     @Override

@@ -57,16 +57,23 @@ public final class SqlViews {
         return SharedRows.of(liveRows(connection));
     }
 
+    /** Every live record as {@code connection} sees it, as H2 table rows made once per snapshot. */
+    static org.h2.result.Row[] liveTableRows(Connection connection) throws SQLException {
+        return ViewRowsCache.tableRows(connection, "allocations", () -> decodeLive(connection));
+    }
+
     /** Every live record as {@code connection} sees it: a result of its own over rows decoded once per snapshot. */
     static SimpleResult liveRows(Connection connection) throws SQLException {
-        return ViewRowsCache.rows(connection, "allocations", () -> {
-            SimpleResult all = recordColumns("process_id");
-            for (LiveRow row : LiveSegments.readAllRows(connection)) {
-                all.addRow(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(), row.size(),
-                        row.refCount(), row.processId(), row.allocatedAtMicros()));
-            }
-            return all;
-        });
+        return ViewRowsCache.rows(connection, "allocations", () -> decodeLive(connection));
+    }
+
+    private static SimpleResult decodeLive(Connection connection) throws SQLException {
+        SimpleResult all = recordColumns("process_id");
+        for (LiveRow row : LiveSegments.readAllRows(connection)) {
+            all.addRow(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(), row.size(),
+                    row.refCount(), row.processId(), row.allocatedAtMicros()));
+        }
+        return all;
     }
 
     /** Table function: every record held by a reaped process, with its reap's id. */
@@ -77,22 +84,29 @@ public final class SqlViews {
         return SharedRows.of(reapedRows(connection));
     }
 
+    /** Every record held by a reaped process as {@code connection} sees it, like {@link #liveTableRows}. */
+    static org.h2.result.Row[] reapedTableRows(Connection connection) throws SQLException {
+        return ViewRowsCache.tableRows(connection, "reaped_allocations", () -> decodeReaped(connection));
+    }
+
     /** Every record held by a reaped process as {@code connection} sees it, like {@link #liveRows}. */
     static SimpleResult reapedRows(Connection connection) throws SQLException {
-        return ViewRowsCache.rows(connection, "reaped_allocations", () -> {
-            SimpleResult all = recordColumns("reap_id");
-            try (PreparedStatement statement = connection.prepareStatement(
-                    "SELECT reap_id, part, encoding, data FROM reap_holdings ORDER BY reap_id, part");
-                 ResultSet rs = statement.executeQuery()) {
-                while (rs.next()) {
-                    long reapId = rs.getLong(1);
-                    ReapHoldings.decodeStored(reapId, rs.getInt(2), rs.getInt(3), rs.getBytes(4),
-                            row -> all.addRow(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(),
-                                    row.size(), row.refCount(), reapId, row.allocatedAtMicros())));
-                }
+        return ViewRowsCache.rows(connection, "reaped_allocations", () -> decodeReaped(connection));
+    }
+
+    private static SimpleResult decodeReaped(Connection connection) throws SQLException {
+        SimpleResult all = recordColumns("reap_id");
+        try (PreparedStatement statement = connection.prepareStatement(
+                "SELECT reap_id, part, encoding, data FROM reap_holdings ORDER BY reap_id, part");
+             ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                long reapId = rs.getLong(1);
+                ReapHoldings.decodeStored(reapId, rs.getInt(2), rs.getInt(3), rs.getBytes(4),
+                        row -> all.addRow(h2Row(row.kind(), row.deviceId(), row.bufferId(), row.type(),
+                                row.size(), row.refCount(), reapId, row.allocatedAtMicros())));
             }
-            return all;
-        });
+        }
+        return all;
     }
 
     /** One row as H2's own values, which H2 reads as they are. */

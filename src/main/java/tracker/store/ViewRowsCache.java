@@ -10,6 +10,8 @@ import org.h2.engine.IsolationLevel;
 import org.h2.engine.SessionLocal;
 import org.h2.jdbc.JdbcConnection;
 import org.h2.mvstore.tx.Transaction;
+import org.h2.result.Row;
+import org.h2.result.SearchRow;
 import org.h2.result.SimpleResult;
 
 /**
@@ -33,7 +35,30 @@ final class ViewRowsCache {
         SimpleResult load() throws SQLException;
     }
 
-    private record Entry(Transaction transaction, long sequence, SimpleResult rows) {
+    /** {@code tableRows}: the same rows as H2 table rows, made at the first scan that asks; guarded by BY_SESSION. */
+    private static final class Entry {
+        final Transaction transaction;
+        final long sequence;
+        final SimpleResult rows;
+        Row[] tableRows;
+
+        Entry(Transaction transaction, long sequence, SimpleResult rows) {
+            this.transaction = transaction;
+            this.sequence = sequence;
+            this.rows = rows;
+        }
+
+        Transaction transaction() {
+            return transaction;
+        }
+
+        long sequence() {
+            return sequence;
+        }
+
+        SimpleResult rows() {
+            return rows;
+        }
     }
 
     private static final Map<SessionLocal, Map<String, Entry>> BY_SESSION = new WeakHashMap<>();
@@ -63,6 +88,44 @@ final class ViewRowsCache {
                     .put(view, new Entry(transaction, transaction.getSequenceNum(), rows));
         }
         return rows.createShallowCopy(session);
+    }
+
+    /**
+     * The rows of {@code view} as H2 table rows, for a scan of a record table: made once per
+     * snapshot like the rows themselves, so that a scan repeated for every outer row of a join
+     * allocates nothing. H2 only reads a scanned row's values, never changes them.
+     */
+    static Row[] tableRows(Connection connection, String view, Loader loader) throws SQLException {
+        SessionLocal session = sessionOf(connection);
+        Transaction transaction = session == null ? null : snapshotTransaction(session);
+        if (transaction != null) {
+            synchronized (BY_SESSION) {
+                Entry entry = BY_SESSION.getOrDefault(session, Map.of()).get(view);
+                if (entry != null && entry.transaction() == transaction
+                        && entry.sequence() == transaction.getSequenceNum() && entry.tableRows != null) {
+                    return entry.tableRows;
+                }
+            }
+        }
+        Row[] made = asTableRows(rows(connection, view, loader));
+        if (transaction != null) {
+            synchronized (BY_SESSION) {
+                Entry entry = BY_SESSION.getOrDefault(session, Map.of()).get(view);
+                if (entry != null && entry.transaction() == transaction
+                        && entry.sequence() == transaction.getSequenceNum()) {
+                    entry.tableRows = made;
+                }
+            }
+        }
+        return made;
+    }
+
+    private static Row[] asTableRows(SimpleResult result) {
+        Row[] rows = new Row[(int) result.getRowCount()];
+        for (int i = 0; result.next(); i++) {
+            rows[i] = Row.get(result.currentRow(), SearchRow.MEMORY_CALCULATE);
+        }
+        return rows;
     }
 
     static long loads() {
