@@ -42,22 +42,10 @@ final class ViewRowsCache {
         final SimpleResult rows;
         Row[] tableRows;
 
-        Entry(Transaction transaction, long sequence, SimpleResult rows) {
+        Entry(Transaction transaction, SimpleResult rows) {
             this.transaction = transaction;
-            this.sequence = sequence;
+            this.sequence = transaction.getSequenceNum();
             this.rows = rows;
-        }
-
-        Transaction transaction() {
-            return transaction;
-        }
-
-        long sequence() {
-            return sequence;
-        }
-
-        SimpleResult rows() {
-            return rows;
         }
     }
 
@@ -76,16 +64,14 @@ final class ViewRowsCache {
             return load(loader);
         }
         synchronized (BY_SESSION) {
-            Entry entry = BY_SESSION.getOrDefault(session, Map.of()).get(view);
-            if (entry != null && entry.transaction() == transaction
-                    && entry.sequence() == transaction.getSequenceNum()) {
-                return entry.rows().createShallowCopy(session);
+            Entry entry = current(session, view, transaction);
+            if (entry != null) {
+                return entry.rows.createShallowCopy(session);
             }
         }
         SimpleResult rows = load(loader);
         synchronized (BY_SESSION) {
-            BY_SESSION.computeIfAbsent(session, s -> new HashMap<>())
-                    .put(view, new Entry(transaction, transaction.getSequenceNum(), rows));
+            BY_SESSION.computeIfAbsent(session, s -> new HashMap<>()).put(view, new Entry(transaction, rows));
         }
         return rows.createShallowCopy(session);
     }
@@ -100,9 +86,8 @@ final class ViewRowsCache {
         Transaction transaction = session == null ? null : snapshotTransaction(session);
         if (transaction != null) {
             synchronized (BY_SESSION) {
-                Entry entry = BY_SESSION.getOrDefault(session, Map.of()).get(view);
-                if (entry != null && entry.transaction() == transaction
-                        && entry.sequence() == transaction.getSequenceNum() && entry.tableRows != null) {
+                Entry entry = current(session, view, transaction);
+                if (entry != null && entry.tableRows != null) {
                     return entry.tableRows;
                 }
             }
@@ -110,14 +95,20 @@ final class ViewRowsCache {
         Row[] made = asTableRows(rows(connection, view, loader));
         if (transaction != null) {
             synchronized (BY_SESSION) {
-                Entry entry = BY_SESSION.getOrDefault(session, Map.of()).get(view);
-                if (entry != null && entry.transaction() == transaction
-                        && entry.sequence() == transaction.getSequenceNum()) {
+                Entry entry = current(session, view, transaction);
+                if (entry != null) {
                     entry.tableRows = made;
                 }
             }
         }
         return made;
+    }
+
+    /** The session's entry for {@code view} when it was made in this snapshot; else null. Holding BY_SESSION. */
+    private static Entry current(SessionLocal session, String view, Transaction transaction) {
+        Entry entry = BY_SESSION.getOrDefault(session, Map.of()).get(view);
+        return entry != null && entry.transaction == transaction && entry.sequence == transaction.getSequenceNum()
+                ? entry : null;
     }
 
     private static Row[] asTableRows(SimpleResult result) {
